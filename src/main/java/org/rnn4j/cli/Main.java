@@ -1,0 +1,101 @@
+package org.rnn4j.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Properties;
+import org.rnn4j.kernel.KernelSelector;
+
+/**
+ * The {@code rnn4j} command line: {@code java --add-modules jdk.incubator.vector -jar rnn4j.jar <command>}.
+ * Dispatches to subcommands; every error is one line on stderr and a non-zero exit code.
+ */
+public final class Main {
+    private Main() {}
+
+    static final String USAGE = String.join("\n",
+            "usage: rnn4j <command> [options]",
+            "",
+            "commands:",
+            "  info        JDK, Vector API status, species width, CPU SIMD features, chosen kernels",
+            "",
+            "options:",
+            "  --help      this text (also: rnn4j <command> --help)",
+            "  --version   the rnn4j version",
+            "",
+            "SIMD needs the JVM flag " + KernelSelector.ENABLE_HINT + "; without it rnn4j runs its scalar kernels.");
+
+    /**
+     * Entry point.
+     *
+     * @param args command and its options
+     */
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /**
+     * Runs a command, printing to the given streams.
+     *
+     * @param args command and its options; not null
+     * @param out standard output
+     * @param err standard error
+     * @return the process exit code: 0 success, 2 usage error
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            out.println(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        if (args[0].equals("--version")) {
+            out.println("rnn4j " + version());
+            return 0;
+        }
+        switch (args[0]) {
+            case "info":
+                return info(args, out, err);
+            default:
+                err.println("rnn4j: unknown command '" + args[0] + "' (try rnn4j --help)");
+                return 2;
+        }
+    }
+
+    private static int info(String[] args, PrintStream out, PrintStream err) {
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                out.println("usage: rnn4j info\n\nPrints the JDK, whether the Vector API is active, the vector species in use,\n"
+                        + "the CPU's SIMD features as the JVM and the OS report them, and which kernels rnn4j chose.");
+                return 0;
+            }
+            err.println("rnn4j info: unknown option '" + args[i] + "'");
+            return 2;
+        }
+        out.println("rnn4j " + version());
+        for (Map.Entry<String, String> e : KernelSelector.describe().entrySet()) {
+            out.printf("%-16s %s%n", e.getKey(), e.getValue());
+        }
+        return 0;
+    }
+
+    /** @return the version from the jar manifest or the bundled properties, or "unknown" */
+    public static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        if (v != null) {
+            return v;
+        }
+        try (InputStream in = Main.class.getResourceAsStream("/org/rnn4j/version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version", "unknown");
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return "unknown";
+    }
+}

@@ -1,0 +1,89 @@
+package org.rnn4j.kernel;
+
+/**
+ * Argument validation for the public kernel boundary. Every message names the argument, what was
+ * expected and what was given, so that a caller never has to decode an
+ * {@code ArrayIndexOutOfBoundsException} thrown from inside a kernel loop.
+ *
+ * <p>All arithmetic on indices is done in {@code long} so that huge sizes cannot overflow into a
+ * range that looks valid.
+ */
+public final class Checks {
+    private Checks() {}
+
+    /**
+     * Checks a size argument.
+     *
+     * @param name argument name used in the message
+     * @param n the size; must be {@code >= 0}
+     * @throws IllegalArgumentException if {@code n < 0}
+     */
+    public static void size(String name, int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, got " + n);
+        }
+    }
+
+    /**
+     * Checks that {@code a[off .. off+len)} exists.
+     *
+     * @param name argument name of the array used in the message
+     * @param a the array; must not be null
+     * @param off first index; must be {@code >= 0}
+     * @param len number of elements; must be {@code >= 0}
+     * @throws IllegalArgumentException if the array is null or the range does not lie inside it
+     */
+    public static void range(String name, float[] a, int off, long len) {
+        if (a == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (off < 0) {
+            throw new IllegalArgumentException(name + " offset must be >= 0, got " + off);
+        }
+        if (len < 0) {
+            throw new IllegalArgumentException(name + " length must be >= 0, got " + len);
+        }
+        if ((long) off + len > a.length) {
+            throw new IllegalArgumentException(name + ": range [" + off + ", " + ((long) off + len)
+                    + ") needs length >= " + ((long) off + len) + ", but " + name + ".length = " + a.length);
+        }
+    }
+
+    /**
+     * Checks a row-major matrix view: {@code rows} rows of {@code cols} elements, row {@code r}
+     * starting at {@code off + r*ld}.
+     *
+     * @param name argument name of the array used in the message
+     * @param a the array; must not be null
+     * @param off index of element (0, 0); must be {@code >= 0}
+     * @param rows number of rows; {@code >= 0}
+     * @param cols number of columns; {@code >= 0}
+     * @param ld leading dimension (distance between row starts); {@code >= max(1, cols)}
+     * @throws IllegalArgumentException naming the argument on any violation
+     */
+    public static void matrix(String name, float[] a, int off, int rows, int cols, int ld) {
+        if (a == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        size(name + " rows", rows);
+        size(name + " cols", cols);
+        if (ld < Math.max(1, cols)) {
+            throw new IllegalArgumentException("leading dimension of " + name + " must be >= max(1, cols = "
+                    + cols + "), got " + ld);
+        }
+        if (off < 0) {
+            throw new IllegalArgumentException(name + " offset must be >= 0, got " + off);
+        }
+        if (rows == 0 || cols == 0) {
+            if (off > a.length) {
+                throw new IllegalArgumentException(name + " offset " + off + " is past the end (length " + a.length + ")");
+            }
+            return;
+        }
+        long last = (long) off + (long) (rows - 1) * ld + cols; // one past the last element
+        if (last > a.length) {
+            throw new IllegalArgumentException(name + ": a " + rows + "x" + cols + " matrix with leading dimension "
+                    + ld + " at offset " + off + " needs length >= " + last + ", but " + name + ".length = " + a.length);
+        }
+    }
+}

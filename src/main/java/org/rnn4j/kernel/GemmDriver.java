@@ -1,0 +1,122 @@
+package org.rnn4j.kernel;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Splits a validated GEMM into tasks over disjoint column (or row) blocks of C and runs them on the
+ * caller's {@link Parallelism}. Each task is an ordinary serial {@code gemm0} on its sub-matrix,
+ * addressed purely by offsets, so no data is copied and every element of C is computed exactly as
+ * in the serial call (the K blocking does not depend on the split): bitwise-identical results for
+ * any task count.
+ */
+final class GemmDriver {
+    private GemmDriver() {}
+
+    /** Columns per task are a multiple of this, which is a multiple of every micro-kernel's NR. */
+    static final int SPLIT_ALIGN = 64;
+    /** Below this many multiply-adds a task is not worth its hand-off (≈ tens of microseconds). */
+    static final long MIN_FLOPS_PER_TASK = 1L << 20;
+
+    static void run(Kernels impl, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                    float beta, float[] c, int cOff, int ldc, Parallelism par) {
+        long work = (long) m * n * Math.max(k, 1);
+        int tasks = (int) Math.min(par.tasks(), Math.max(1, work / MIN_FLOPS_PER_TASK));
+        boolean splitN = n >= m;
+        int extent = splitN ? n : m;
+        int align = splitN ? SPLIT_ALIGN : 8;
+        tasks = Math.min(tasks, Math.max(1, extent / align));
+        if (tasks <= 1) {
+            impl.gemm0(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        // Split [0, extent) into `tasks` aligned pieces of nearly equal size.
+        int units = (extent + align - 1) / align;
+        int[] bounds = new int[tasks + 1];
+        for (int t = 0; t <= tasks; t++) {
+            bounds[t] = Math.min(extent, (int) ((long) units * t / tasks) * align);
+        }
+        bounds[tasks] = extent;
+        Runnable[] pieces = new Runnable[tasks];
+        for (int t = 0; t < tasks; t++) {
+            int lo = bounds[t], len = bounds[t + 1] - lo;
+            if (splitN) {
+                // Columns lo..lo+len of op(B) and C.
+                int bo = transB ? bOff + lo * ldb : bOff + lo;
+                pieces[t] = () -> impl.gemm0(transA, transB, m, len, k, alpha, a, aOff, lda, b, bo, ldb,
+                        beta, c, cOff + lo, ldc);
+            } else {
+                // Rows lo..lo+len of op(A) and C.
+                int ao = transA ? aOff + lo : aOff + lo * lda;
+                pieces[t] = () -> impl.gemm0(transA, transB, len, n, k, alpha, a, ao, lda, b, bOff, ldb,
+                        beta, c, cOff + lo * ldc, ldc);
+            }
+        }
+        CountDownLatch done = new CountDownLatch(tasks - 1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int t = 1; t < tasks; t++) {
+            Runnable piece = pieces[t];
+            Runnable wrapped = () -> {
+                try {
+                    piece.run();
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    done.countDown();
+                }
+            };
+            try {
+                par.executor().execute(wrapped);
+            } catch (RejectedExecutionException e) {
+                wrapped.run(); // a saturated executor degrades to serial, never to a lost piece
+            }
+        }
+        try {
+            pieces[0].run();
+        } finally {
+            awaitUninterruptibly(done); // never return while another thread may still write C
+        }
+        Throwable f = failure.get();
+        if (f instanceof RuntimeException) {
+            throw (RuntimeException) f;
+        } else if (f instanceof Error) {
+            throw (Error) f;
+        } else if (f != null) {
+            throw new IllegalStateException("gemm task failed", f);
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code C = beta·C}; with {@code beta == 0} C is overwritten with zeros, never read. */
+    static void applyBeta(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        if (beta == 1f) {
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            if (beta == 0f) {
+                java.util.Arrays.fill(c, row, row + n, 0f);
+            } else {
+                for (int j = 0; j < n; j++) {
+                    c[row + j] *= beta;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package org.rnn4j.kernel;
+
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * How a large kernel call (GEMM) may split its work: over a caller-supplied {@link Executor} into
+ * at most {@code tasks} pieces. rnn4j never creates threads of its own; a service that embeds it
+ * passes the executor it already manages. The calling thread runs one piece itself and waits for the
+ * others.
+ *
+ * <p>The split is over disjoint blocks of the output, and every output element is computed by the
+ * same instruction sequence whichever piece it lands in, so results are bitwise identical for any
+ * number of tasks.
+ *
+ * @param executor runs the pieces other than the caller's own; must not be null
+ * @param tasks maximum number of pieces, {@code >= 1}; 1 means run on the calling thread only
+ */
+public record Parallelism(Executor executor, int tasks) {
+    /** Single-threaded: everything runs on the calling thread. The default. */
+    public static final Parallelism SERIAL = new Parallelism(Runnable::run, 1);
+
+    /** Validates the components. */
+    public Parallelism {
+        Objects.requireNonNull(executor, "executor");
+        if (tasks < 1) {
+            throw new IllegalArgumentException("tasks must be >= 1, got " + tasks);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package org.rnn4j.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packed, register-blocked GEMM on the Vector API (the Goto/BLIS structure):
+ * <pre>
+ *   for jc in N step NC                      B block  (KC, NC)  → packB, panels of NR columns
+ *     for pc in K step KC
+ *       pack op(B)[pc:pc+KC, jc:jc+NC]
+ *       for ic in M step MC                  A block  (MC, KC)  → packA, panels of MR rows, ×alpha
+ *         pack op(A)[ic:ic+MC, pc:pc+KC]
+ *         for jr in NC step NR
+ *           for ir in MC step MR
+ *             C[ir:ir+MR, jr:jr+NR] += packA_panel · packB_panel      (micro-kernel)
+ * </pre>
+ * Packing makes both operands unit-stride in the order the micro-kernel reads them, which is what
+ * turns the three BLAS forms (A·B, A·Bᵀ, Aᵀ·B) into one kernel: transposition is absorbed by the
+ * packing routines. Edges are zero-padded in the packed panels, so the micro-kernel never
+ * branches; an edge tile is computed into a small buffer and then added to C element by element.
+ *
+ * <p>Micro-kernel: MR = 6 rows × NR = 2 vectors. Each k step loads two vectors of B, broadcasts six
+ * elements of A and issues 12 independent FMAs into 12 accumulator registers; with the 2 B vectors
+ * and the broadcast that is 15 registers, which fits AVX2's 16 (and leaves room on AVX-512's 32).
+ * 12 independent chains cover the 4-cycle FMA latency on two pipes (8 needed).
+ *
+ * <p>Every C element gets the same arithmetic whatever tile it lands in (per KC block: an FMA chain
+ * from zero over k, then one add into C), so results do not depend on where the problem is split.
+ */
+final class VectorGemm {
+    private VectorGemm() {}
+
+    static final VectorSpecies<Float> F = VectorKernels.F;
+    static final int L = F.length();
+    static final int MR = 6;
+    static final int NR = 2 * L;
+    /** K block: a packed B micro-panel (KC·NR floats = 16 KiB at NR = 16) stays in L1 across the ir loop. */
+    static final int KC = 256;
+    /** M block: the packed A block (MC·KC floats = 144 KiB) stays in L2. */
+    static final int MC = MR * 24;
+    /** N block: the packed B block (KC·NC floats = 4 MiB) lives in L3. */
+    static final int NC = 4096;
+
+    /** Per-thread packing buffers, grown on demand and reused: no allocation in steady state. */
+    private static final class Workspace {
+        float[] packA = new float[MC * KC];
+        float[] packB = new float[0];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        GemmDriver.applyBeta(m, n, beta, c, cOff, ldc);
+        if (k == 0 || alpha == 0f) {
+            return;
+        }
+        Workspace ws = WORKSPACE.get();
+        int ncMax = Math.min(n, NC);
+        int packBSize = KC * roundUp(ncMax, NR);
+        if (ws.packB.length < packBSize) {
+            ws.packB = new float[packBSize];
+        }
+        float[] packA = ws.packA, packB = ws.packB, tile = ws.tile;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, packB);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, packA);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int pb = (jr / NR) * kc * NR;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int pa = (ir / MR) * kc * MR;
+                            int cIdx = cOff + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                kernel6x2(kc, packA, pa, packB, pb, c, cIdx, ldc);
+                            } else {
+                                java.util.Arrays.fill(tile, 0f);
+                                kernel6x2(kc, packA, pa, packB, pb, tile, 0, NR);
+                                for (int r = 0; r < mr; r++) {
+                                    int row = cIdx + r * ldc;
+                                    for (int j = 0; j < nr; j++) {
+                                        c[row + j] += tile[r * NR + j];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static int roundUp(int x, int q) {
+        return (x + q - 1) / q * q;
+    }
+
+    /**
+     * Packs op(A)[ic:ic+mc, pc:pc+kc]·alpha into panels of MR rows: panel q holds, for each p, the MR
+     * values A[ic+q·MR+r, pc+p] contiguously (r fastest), zero-padded past mc.
+     */
+    static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
+                      float alpha, float[] dst) {
+        int d = 0;
+        for (int i0 = 0; i0 < mc; i0 += MR) {
+            int mr = Math.min(MR, mc - i0);
+            if (transA) {
+                // A stored (k, m): row p holds op(A)[., p] contiguously along i.
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + i0;
+                    int r = 0;
+                    for (; r < mr; r++) {
+                        dst[d + r] = alpha * a[src + r];
+                    }
+                    for (; r < MR; r++) {
+                        dst[d + r] = 0f;
+                    }
+                    d += MR;
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    if (r < mr) {
+                        int src = aOff + (ic + i0 + r) * lda + pc;
+                        for (int p = 0; p < kc; p++) {
+                            dst[d + p * MR + r] = alpha * a[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            dst[d + p * MR + r] = 0f;
+                        }
+                    }
+                }
+                d += kc * MR;
+            }
+        }
+    }
+
+    /**
+     * Packs op(B)[pc:pc+kc, jc:jc+nc] into panels of NR columns: panel q holds, for each p, the NR
+     * values B[pc+p, jc+q·NR+j] contiguously (j fastest), zero-padded past nc.
+     */
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] dst) {
+        int d = 0;
+        for (int j0 = 0; j0 < nc; j0 += NR) {
+            int nr = Math.min(NR, nc - j0);
+            if (transB) {
+                // B stored (n, k): row j holds op(B)[., j] contiguously along p.
+                for (int j = 0; j < NR; j++) {
+                    if (j < nr) {
+                        int src = bOff + (jc + j0 + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) {
+                            dst[d + p * NR + j] = b[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            dst[d + p * NR + j] = 0f;
+                        }
+                    }
+                }
+            } else if (nr == NR) {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + j0;
+                    FloatVector.fromArray(F, b, src).intoArray(dst, d + p * NR);
+                    FloatVector.fromArray(F, b, src + L).intoArray(dst, d + p * NR + L);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + j0;
+                    int o = d + p * NR;
+                    System.arraycopy(b, src, dst, o, nr);
+                    java.util.Arrays.fill(dst, o + nr, o + NR, 0f);
+                }
+            }
+            d += kc * NR;
+        }
+    }
+
+    /**
+     * C[0:6, 0:2L] += Σ_p pa[p·6 + r] · pb[p·2L + j] over p < kc, with C at {@code cIdx}, row stride ldc.
+     */
+    static void kernel6x2(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int ap = paOff, bp = pbOff;
+        for (int p = 0; p < kc; p++, ap += MR, bp += NR) {
+            FloatVector b0 = FloatVector.fromArray(F, pb, bp);
+            FloatVector b1 = FloatVector.fromArray(F, pb, bp + L);
+            FloatVector a0 = FloatVector.broadcast(F, pa[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(F, pa[ap + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(F, pa[ap + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(F, pa[ap + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(F, pa[ap + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(F, pa[ap + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        addRow(c, cIdx, c00, c01);
+        addRow(c, cIdx + ldc, c10, c11);
+        addRow(c, cIdx + 2 * ldc, c20, c21);
+        addRow(c, cIdx + 3 * ldc, c30, c31);
+        addRow(c, cIdx + 4 * ldc, c40, c41);
+        addRow(c, cIdx + 5 * ldc, c50, c51);
+    }
+
+    private static void addRow(float[] c, int idx, FloatVector v0, FloatVector v1) {
+        FloatVector.fromArray(F, c, idx).add(v0).intoArray(c, idx);
+        FloatVector.fromArray(F, c, idx + L).add(v1).intoArray(c, idx + L);
+    }
+}

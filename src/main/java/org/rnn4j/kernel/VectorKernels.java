@@ -1,0 +1,646 @@
+package org.rnn4j.kernel;
+
+import static org.rnn4j.kernel.FloatMath.C2;
+import static org.rnn4j.kernel.FloatMath.C3;
+import static org.rnn4j.kernel.FloatMath.C4;
+import static org.rnn4j.kernel.FloatMath.C5;
+import static org.rnn4j.kernel.FloatMath.C6;
+import static org.rnn4j.kernel.FloatMath.C7;
+import static org.rnn4j.kernel.FloatMath.EXP_MIN;
+import static org.rnn4j.kernel.FloatMath.EXP_OVERFLOW;
+import static org.rnn4j.kernel.FloatMath.EXP_SAFE_MAX;
+import static org.rnn4j.kernel.FloatMath.LN2_HI;
+import static org.rnn4j.kernel.FloatMath.LN2_LO;
+import static org.rnn4j.kernel.FloatMath.LOG2E;
+import static org.rnn4j.kernel.FloatMath.ROUND_MAGIC;
+import static org.rnn4j.kernel.FloatMath.TANH_CLAMP;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API implementation. Loaded only when the module {@code jdk.incubator.vector} is present
+ * (see {@link KernelSelector}), so the rest of the library never links against it.
+ *
+ * <p>Shape of every loop: a {@code static final} species (C2 intrinsifies only when the species is
+ * a constant), 2-4 independent accumulators (an FMA has 4 cycles of latency and two pipes, so one
+ * accumulator would leave the units idle 7/8 of the time), one lane reduction after the loop, a
+ * scalar tail after {@code loopBound}. No masked loads: they were not intrinsified on JDK 17.
+ */
+final class VectorKernels extends Kernels {
+    static final VectorSpecies<Float> F = floatSpecies();
+    static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    /** Lanes per vector. */
+    static final int L = F.length();
+    /** {@code VectorOperators.EXP/TANH} (SVML-backed on x86) instead of the own polynomial. */
+    static final boolean SVML_MATH = "svml".equals(System.getProperty("rnn4j.vector.math", "poly"));
+
+    static final VectorKernels INSTANCE = new VectorKernels();
+
+    private VectorKernels() {}
+
+    /**
+     * The preferred species, or the width named by {@code -Drnn4j.vector.bits=64|128|256|512} (used by
+     * the tests to run every kernel at every width this CPU supports, and to compare widths).
+     */
+    private static VectorSpecies<Float> floatSpecies() {
+        String bits = System.getProperty("rnn4j.vector.bits");
+        if (bits == null || bits.isBlank()) {
+            return FloatVector.SPECIES_PREFERRED;
+        }
+        switch (bits.trim()) {
+            case "64": return FloatVector.SPECIES_64;
+            case "128": return FloatVector.SPECIES_128;
+            case "256": return FloatVector.SPECIES_256;
+            case "512": return FloatVector.SPECIES_512;
+            default:
+                throw new IllegalArgumentException("rnn4j.vector.bits must be 64, 128, 256 or 512, got '" + bits + "'");
+        }
+    }
+
+    int lanes() {
+        return L;
+    }
+
+    String microKernel() {
+        return VectorGemm.MR + "x" + VectorGemm.NR;
+    }
+
+    @Override
+    public String name() {
+        return "simd-" + F.vectorBitSize() + (SVML_MATH ? "-svml" : "");
+    }
+
+    // ------------------------------------------------------------------ level 1
+
+    @Override
+    float dot0(int n, float[] x, int xOff, float[] y, int yOff) {
+        double total = 0;
+        for (int b = 0; b < n; b += BLOCK) {
+            total += dotBlock(Math.min(BLOCK, n - b), x, xOff + b, y, yOff + b);
+        }
+        return (float) total;
+    }
+
+    /** Float dot of at most one block: four accumulators, one reduction, scalar tail. */
+    private static float dotBlock(int n, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
+            s0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), s0);
+            s1 = FloatVector.fromArray(F, x, xOff + i + L).fma(FloatVector.fromArray(F, y, yOff + i + L), s1);
+            s2 = FloatVector.fromArray(F, x, xOff + i + 2 * L).fma(FloatVector.fromArray(F, y, yOff + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(F, x, xOff + i + 3 * L).fma(FloatVector.fromArray(F, y, yOff + i + 3 * L), s3);
+        }
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            s0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), s0);
+        }
+        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s = Math.fma(x[xOff + i], y[yOff + i], s);
+        }
+        return s;
+    }
+
+    @Override
+    void axpy0(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.broadcast(F, alpha), FloatVector.fromArray(F, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+        }
+    }
+
+    @Override
+    void scale0(int n, float alpha, float[] x, int xOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).mul(alpha).intoArray(x, xOff + i);
+        }
+        for (; i < n; i++) {
+            x[xOff + i] *= alpha;
+        }
+    }
+
+    @Override
+    void add0(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, b, bOff + i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = a[aOff + i] + b[bOff + i];
+        }
+    }
+
+    @Override
+    void mul0(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, a, aOff + i).mul(FloatVector.fromArray(F, b, bOff + i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = a[aOff + i] * b[bOff + i];
+        }
+    }
+
+    @Override
+    void mulAdd0(int n, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), FloatVector.fromArray(F, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = Math.fma(a[aOff + i], b[bOff + i], y[yOff + i]);
+        }
+    }
+
+    @Override
+    double sum0(int n, float[] x, int xOff) {
+        double total = 0;
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b), off = xOff + b;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0;
+            int i = 0;
+            for (int bound = len - 2 * L; i <= bound; i += 2 * L) {
+                s0 = s0.add(FloatVector.fromArray(F, x, off + i));
+                s1 = s1.add(FloatVector.fromArray(F, x, off + i + L));
+            }
+            float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            for (; i < len; i++) {
+                s += x[off + i];
+            }
+            total += s;
+        }
+        return total;
+    }
+
+    @Override
+    double sumSquares0(int n, float[] x, int xOff) {
+        double total = 0;
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b), off = xOff + b;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0;
+            int i = 0;
+            for (int bound = len - 2 * L; i <= bound; i += 2 * L) {
+                FloatVector v0 = FloatVector.fromArray(F, x, off + i);
+                FloatVector v1 = FloatVector.fromArray(F, x, off + i + L);
+                s0 = v0.fma(v0, s0);
+                s1 = v1.fma(v1, s1);
+            }
+            float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            for (; i < len; i++) {
+                s = Math.fma(x[off + i], x[off + i], s);
+            }
+            total += s;
+        }
+        return total;
+    }
+
+    @Override
+    float max0(int n, float[] x, int xOff) {
+        int i = 0;
+        float m = x[xOff];
+        if (n >= L) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff);
+            for (i = L; i <= n - L; i += L) {
+                v = v.max(FloatVector.fromArray(F, x, xOff + i)); // MAX is Math.max: NaN propagates
+            }
+            m = v.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) {
+            m = Math.max(m, x[xOff + i]);
+        }
+        return m;
+    }
+
+    @Override
+    int argmax0(int n, float[] x, int xOff) {
+        float m = max0(n, x, xOff);
+        int i = 0;
+        if (m != m) {
+            while (x[xOff + i] == x[xOff + i]) {
+                i++;
+            }
+            return i;
+        }
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            VectorMask<Float> eq = FloatVector.fromArray(F, x, xOff + i).eq(m);
+            if (eq.anyTrue()) {
+                return i + eq.firstTrue();
+            }
+        }
+        for (; i < n; i++) {
+            if (x[xOff + i] == m) {
+                return i;
+            }
+        }
+        throw new AssertionError("maximum not found");
+    }
+
+    // ------------------------------------------------------------------ GEMV
+
+    @Override
+    void multAddVec0(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
+        int bound = F.loopBound(n);
+        int i = 0;
+        // Four rows at a time: one load of x feeds four FMAs, and four chains hide FMA latency.
+        for (; i + 4 <= m; i += 4) {
+            int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xOff + j);
+                s0 = FloatVector.fromArray(F, a, r0 + j).fma(xv, s0);
+                s1 = FloatVector.fromArray(F, a, r1 + j).fma(xv, s1);
+                s2 = FloatVector.fromArray(F, a, r2 + j).fma(xv, s2);
+                s3 = FloatVector.fromArray(F, a, r3 + j).fma(xv, s3);
+            }
+            float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
+            float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+            for (; j < n; j++) {
+                float xj = x[xOff + j];
+                t0 = Math.fma(a[r0 + j], xj, t0);
+                t1 = Math.fma(a[r1 + j], xj, t1);
+                t2 = Math.fma(a[r2 + j], xj, t2);
+                t3 = Math.fma(a[r3 + j], xj, t3);
+            }
+            y[yOff + i] += t0;
+            y[yOff + i + 1] += t1;
+            y[yOff + i + 2] += t2;
+            y[yOff + i + 3] += t3;
+        }
+        for (; i < m; i++) {
+            y[yOff + i] += dotBlockAny(n, a, aOff + i * lda, x, xOff);
+        }
+    }
+
+    /** Dot of any length with two accumulators, for the ≤ 3 leftover GEMV rows. */
+    private static float dotBlockAny(int n, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        int j = 0;
+        for (int bound = n - 2 * L; j <= bound; j += 2 * L) {
+            s0 = FloatVector.fromArray(F, x, xOff + j).fma(FloatVector.fromArray(F, y, yOff + j), s0);
+            s1 = FloatVector.fromArray(F, x, xOff + j + L).fma(FloatVector.fromArray(F, y, yOff + j + L), s1);
+        }
+        for (int bound = F.loopBound(n); j < bound; j += L) {
+            s0 = FloatVector.fromArray(F, x, xOff + j).fma(FloatVector.fromArray(F, y, yOff + j), s0);
+        }
+        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            s = Math.fma(x[xOff + j], y[yOff + j], s);
+        }
+        return s;
+    }
+
+    @Override
+    void multAddTransVec0(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
+        int bound = F.loopBound(n);
+        int i = 0;
+        // y += x_i·A[i,:] for four rows per pass, so y is loaded and stored once per four rows.
+        for (; i + 4 <= m; i += 4) {
+            int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+            float x0 = x[xOff + i], x1 = x[xOff + i + 1], x2 = x[xOff + i + 2], x3 = x[xOff + i + 3];
+            FloatVector x0v = FloatVector.broadcast(F, x0), x1v = FloatVector.broadcast(F, x1);
+            FloatVector x2v = FloatVector.broadcast(F, x2), x3v = FloatVector.broadcast(F, x3);
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector yv = FloatVector.fromArray(F, y, yOff + j);
+                yv = FloatVector.fromArray(F, a, r0 + j).fma(x0v, yv);
+                yv = FloatVector.fromArray(F, a, r1 + j).fma(x1v, yv);
+                yv = FloatVector.fromArray(F, a, r2 + j).fma(x2v, yv);
+                yv = FloatVector.fromArray(F, a, r3 + j).fma(x3v, yv);
+                yv.intoArray(y, yOff + j);
+            }
+            for (; j < n; j++) {
+                float v = y[yOff + j];
+                v = Math.fma(a[r0 + j], x0, v);
+                v = Math.fma(a[r1 + j], x1, v);
+                v = Math.fma(a[r2 + j], x2, v);
+                v = Math.fma(a[r3 + j], x3, v);
+                y[yOff + j] = v;
+            }
+        }
+        for (; i < m; i++) {
+            axpy0(n, x[xOff + i], a, aOff + i * lda, y, yOff);
+        }
+    }
+
+    // ------------------------------------------------------------------ GEMM
+
+    @Override
+    void gemm0(boolean transA, boolean transB, int m, int n, int k, float alpha,
+               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+               float beta, float[] c, int cOff, int ldc) {
+        VectorGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    // ------------------------------------------------------------------ activations
+
+    /** expm1(r) for |r| ≤ ln2/2: the polynomial of {@link FloatMath#expm1Poly}, lane-wise. */
+    private static FloatVector expm1Poly(FloatVector r) {
+        FloatVector p = r.fma(C7, C6);
+        p = p.fma(r, FloatVector.broadcast(F, C5));
+        p = p.fma(r, FloatVector.broadcast(F, C4));
+        p = p.fma(r, FloatVector.broadcast(F, C3));
+        p = p.fma(r, FloatVector.broadcast(F, C2));
+        return p.fma(r.mul(r), r);
+    }
+
+    /** 2ⁿ from v = x·log2e + 1.5·2²³ (n sits in v's low mantissa bits). */
+    private static FloatVector pow2FromRounded(FloatVector v) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats();
+    }
+
+    /** e^x for x in [EXP_MIN, EXP_SAFE_MAX] (or NaN); see {@link FloatMath#expClamped}. */
+    private static FloatVector expClamped(FloatVector x) {
+        FloatVector v = x.fma(LOG2E, ROUND_MAGIC);
+        FloatVector fn = v.sub(ROUND_MAGIC);
+        FloatVector r = fn.fma(FloatVector.broadcast(F, -LN2_HI), x);
+        r = fn.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector scale = pow2FromRounded(v);
+        return scale.fma(expm1Poly(r), scale);
+    }
+
+    static FloatVector vexp(FloatVector x) {
+        if (SVML_MATH) {
+            return x.lanewise(VectorOperators.EXP);
+        }
+        VectorMask<Float> big = x.compare(VectorOperators.GT, EXP_SAFE_MAX);
+        FloatVector xs = x.blend(x.sub(0.6931471805599453f), big);
+        FloatVector e = expClamped(xs.max(EXP_MIN).min(EXP_SAFE_MAX));
+        e = e.blend(e.mul(2f), big);
+        e = e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+        return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_OVERFLOW));
+    }
+
+    static FloatVector vsigmoid(FloatVector x) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        if (SVML_MATH) {
+            return one.div(one.add(x.neg().lanewise(VectorOperators.EXP)));
+        }
+        FloatVector t = x.neg().max(EXP_MIN).min(EXP_SAFE_MAX);
+        return one.div(one.add(expClamped(t)));
+    }
+
+    static FloatVector vtanh(FloatVector x) {
+        if (SVML_MATH) {
+            return x.lanewise(VectorOperators.TANH);
+        }
+        FloatVector y = x.abs().min(TANH_CLAMP).mul(-2f);
+        FloatVector v = y.fma(LOG2E, ROUND_MAGIC);
+        FloatVector fn = v.sub(ROUND_MAGIC);
+        FloatVector r = fn.fma(FloatVector.broadcast(F, -LN2_HI), y);
+        r = fn.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector scale = pow2FromRounded(v);
+        FloatVector em = scale.fma(expm1Poly(r), scale.sub(1f));
+        FloatVector t = em.neg().div(em.add(2f));
+        // copy the sign of x onto t (t ≥ 0)
+        IntVector sign = x.reinterpretAsInts().and(0x80000000);
+        return t.reinterpretAsInts().or(sign).reinterpretAsFloats();
+    }
+
+    @Override
+    void exp0(int n, float[] x, int xOff, float[] y, int yOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            vexp(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = SVML_MATH ? (float) Math.exp(x[xOff + i]) : FloatMath.exp(x[xOff + i]);
+        }
+    }
+
+    @Override
+    void sigmoid0(int n, float[] x, int xOff, float[] y, int yOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            vsigmoid(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = ssigmoid(x[xOff + i]);
+        }
+    }
+
+    @Override
+    void tanh0(int n, float[] x, int xOff, float[] y, int yOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            vtanh(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = stanh(x[xOff + i]);
+        }
+    }
+
+    /** Scalar tail twins of vsigmoid/vtanh, so a tail element matches its lane-wise neighbours. */
+    private static float ssigmoid(float x) {
+        return SVML_MATH ? (float) (1.0 / (1.0 + Math.exp(-x))) : FloatMath.sigmoid(x);
+    }
+
+    private static float stanh(float x) {
+        return SVML_MATH ? (float) Math.tanh(x) : FloatMath.tanh(x);
+    }
+
+    @Override
+    void relu0(int n, float[] x, int xOff, float[] y, int yOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).max(0f).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = Math.max(x[xOff + i], 0f);
+        }
+    }
+
+    @Override
+    void sigmoidBackward0(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector s = FloatVector.fromArray(F, y, yOff + i);
+            FloatVector d = s.mul(s.neg().add(1f));
+            FloatVector.fromArray(F, dy, dyOff + i).mul(d).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            float s = y[yOff + i];
+            dx[dxOff + i] = dy[dyOff + i] * (s * (1f - s));
+        }
+    }
+
+    @Override
+    void tanhBackward0(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector t = FloatVector.fromArray(F, y, yOff + i);
+            FloatVector d = t.neg().fma(t, FloatVector.broadcast(F, 1f));
+            FloatVector.fromArray(F, dy, dyOff + i).mul(d).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            float t = y[yOff + i];
+            dx[dxOff + i] = dy[dyOff + i] * Math.fma(-t, t, 1f);
+        }
+    }
+
+    @Override
+    void reluBackward0(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            VectorMask<Float> off = FloatVector.fromArray(F, y, yOff + i).compare(VectorOperators.LE, 0f);
+            FloatVector.fromArray(F, dy, dyOff + i).blend(0f, off).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            dx[dxOff + i] = y[yOff + i] <= 0f ? 0f : dy[dyOff + i];
+        }
+    }
+
+    @Override
+    void softmaxRows0(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy, boolean log) {
+        int bound = F.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * ldx, yr = yOff + r * ldy;
+            float mx = max0(cols, x, xr);
+            FloatVector acc = FloatVector.zero(F);
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector e = vexp(FloatVector.fromArray(F, x, xr + j).sub(mx));
+                acc = acc.add(e);
+                if (!log) {
+                    e.intoArray(y, yr + j);
+                }
+            }
+            float s = acc.reduceLanes(VectorOperators.ADD);
+            for (; j < cols; j++) {
+                float e = SVML_MATH ? (float) Math.exp(x[xr + j] - mx) : FloatMath.exp(x[xr + j] - mx);
+                s += e;
+                if (!log) {
+                    y[yr + j] = e;
+                }
+            }
+            if (log) {
+                float shift = mx + (float) Math.log(s);
+                j = 0;
+                for (; j < bound; j += L) {
+                    FloatVector.fromArray(F, x, xr + j).sub(shift).intoArray(y, yr + j);
+                }
+                for (; j < cols; j++) {
+                    y[yr + j] = x[xr + j] - shift;
+                }
+            } else {
+                scale0(cols, 1f / s, y, yr);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ fused cell math
+
+    @Override
+    void lstmCellForward0(int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
+                          float[] c, int cOff, float[] tanhC, int tcOff, float[] h, int hOff) {
+        int iOff = gOff, fOff = gOff + hidden, gg = gOff + 2 * hidden, oOff = gOff + 3 * hidden;
+        int j = 0;
+        // i = σ(a_i)  f = σ(a_f)  g = tanh(a_g)  o = σ(a_o) ;  c = f⊙c_prev + i⊙g ;  h = o⊙tanh(c)
+        for (int bound = F.loopBound(hidden); j < bound; j += L) {
+            FloatVector i = vsigmoid(FloatVector.fromArray(F, gates, iOff + j));
+            FloatVector f = vsigmoid(FloatVector.fromArray(F, gates, fOff + j));
+            FloatVector g = vtanh(FloatVector.fromArray(F, gates, gg + j));
+            FloatVector o = vsigmoid(FloatVector.fromArray(F, gates, oOff + j));
+            i.intoArray(gates, iOff + j);
+            f.intoArray(gates, fOff + j);
+            g.intoArray(gates, gg + j);
+            o.intoArray(gates, oOff + j);
+            FloatVector ct = f.fma(FloatVector.fromArray(F, cPrev, cpOff + j), i.mul(g));
+            FloatVector tc = vtanh(ct);
+            ct.intoArray(c, cOff + j);
+            tc.intoArray(tanhC, tcOff + j);
+            o.mul(tc).intoArray(h, hOff + j);
+        }
+        ScalarKernels.lstmForward(hidden, j, gates, gOff, cPrev, cpOff, c, cOff, tanhC, tcOff, h, hOff);
+    }
+
+    @Override
+    void lstmCellBackward0(int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
+                           float[] tanhC, int tcOff, float[] dh, int dhOff, float[] dc, int dcOff,
+                           float[] dGates, int dgOff) {
+        int iOff = gOff, fOff = gOff + hidden, gg = gOff + 2 * hidden, oOff = gOff + 3 * hidden;
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        int j = 0;
+        for (int bound = F.loopBound(hidden); j < bound; j += L) {
+            FloatVector i = FloatVector.fromArray(F, gates, iOff + j);
+            FloatVector f = FloatVector.fromArray(F, gates, fOff + j);
+            FloatVector g = FloatVector.fromArray(F, gates, gg + j);
+            FloatVector o = FloatVector.fromArray(F, gates, oOff + j);
+            FloatVector tc = FloatVector.fromArray(F, tanhC, tcOff + j);
+            FloatVector dhv = FloatVector.fromArray(F, dh, dhOff + j);
+            // h = o⊙tanh(c):  do = dh⊙tanh(c);  dc += dh⊙o⊙(1 − tanh²c)
+            FloatVector dO = dhv.mul(tc);
+            FloatVector dct = dhv.mul(o).fma(tc.neg().fma(tc, one), FloatVector.fromArray(F, dc, dcOff + j));
+            // c = f⊙c_prev + i⊙g:  di = dc⊙g, df = dc⊙c_prev, dg = dc⊙i, dc_prev = dc⊙f
+            FloatVector dI = dct.mul(g);
+            FloatVector dF = dct.mul(FloatVector.fromArray(F, cPrev, cpOff + j));
+            FloatVector dG = dct.mul(i);
+            dct.mul(f).intoArray(dc, dcOff + j);
+            // σ' = s(1 − s), tanh' = 1 − g²
+            dI.mul(i.mul(one.sub(i))).intoArray(dGates, dgOff + j);
+            dF.mul(f.mul(one.sub(f))).intoArray(dGates, dgOff + hidden + j);
+            dG.mul(g.neg().fma(g, one)).intoArray(dGates, dgOff + 2 * hidden + j);
+            dO.mul(o.mul(one.sub(o))).intoArray(dGates, dgOff + 3 * hidden + j);
+        }
+        ScalarKernels.lstmBackward(hidden, j, gates, gOff, cPrev, cpOff, tanhC, tcOff, dh, dhOff, dc, dcOff, dGates, dgOff);
+    }
+
+    @Override
+    void gruCellForward0(int hidden, float[] gx, int gxOff, float[] gh, int ghOff,
+                         float[] hPrev, int hpOff, float[] h, int hOff) {
+        int j = 0;
+        // r = σ(x_r + h_r)  z = σ(x_z + h_z)  n = tanh(x_n + r⊙h_n)  h = n + z⊙(h_prev − n)
+        for (int bound = F.loopBound(hidden); j < bound; j += L) {
+            FloatVector r = vsigmoid(FloatVector.fromArray(F, gx, gxOff + j).add(FloatVector.fromArray(F, gh, ghOff + j)));
+            FloatVector z = vsigmoid(FloatVector.fromArray(F, gx, gxOff + hidden + j)
+                    .add(FloatVector.fromArray(F, gh, ghOff + hidden + j)));
+            FloatVector nn = vtanh(r.fma(FloatVector.fromArray(F, gh, ghOff + 2 * hidden + j),
+                    FloatVector.fromArray(F, gx, gxOff + 2 * hidden + j)));
+            r.intoArray(gx, gxOff + j);
+            z.intoArray(gx, gxOff + hidden + j);
+            nn.intoArray(gx, gxOff + 2 * hidden + j);
+            z.fma(FloatVector.fromArray(F, hPrev, hpOff + j).sub(nn), nn).intoArray(h, hOff + j);
+        }
+        ScalarKernels.gruForward(hidden, j, gx, gxOff, gh, ghOff, hPrev, hpOff, h, hOff);
+    }
+
+    @Override
+    void gruCellBackward0(int hidden, float[] gates, int gOff, float[] gh, int ghOff,
+                          float[] hPrev, int hpOff, float[] dh, int dhOff,
+                          float[] dGx, int dgxOff, float[] dGh, int dghOff, float[] dhPrev, int dhpOff) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        int j = 0;
+        for (int bound = F.loopBound(hidden); j < bound; j += L) {
+            FloatVector r = FloatVector.fromArray(F, gates, gOff + j);
+            FloatVector z = FloatVector.fromArray(F, gates, gOff + hidden + j);
+            FloatVector nn = FloatVector.fromArray(F, gates, gOff + 2 * hidden + j);
+            FloatVector hn = FloatVector.fromArray(F, gh, ghOff + 2 * hidden + j);
+            FloatVector dhv = FloatVector.fromArray(F, dh, dhOff + j);
+            // h = (1−z)⊙n + z⊙h_prev:  dn = dh⊙(1−z), dz = dh⊙(h_prev − n), dh_prev = dh⊙z
+            FloatVector dn = dhv.mul(one.sub(z));
+            FloatVector dz = dhv.mul(FloatVector.fromArray(F, hPrev, hpOff + j).sub(nn));
+            dhv.mul(z).intoArray(dhPrev, dhpOff + j);
+            // n = tanh(x_n + r⊙h_n):  da_n = dn⊙(1 − n²), dr = da_n⊙h_n, d(h_n) = da_n⊙r
+            FloatVector dan = dn.mul(nn.neg().fma(nn, one));
+            FloatVector dar = dan.mul(hn).mul(r.mul(one.sub(r)));
+            FloatVector daz = dz.mul(z.mul(one.sub(z)));
+            dar.intoArray(dGx, dgxOff + j);
+            daz.intoArray(dGx, dgxOff + hidden + j);
+            dan.intoArray(dGx, dgxOff + 2 * hidden + j);
+            dar.intoArray(dGh, dghOff + j);
+            daz.intoArray(dGh, dghOff + hidden + j);
+            dan.mul(r).intoArray(dGh, dghOff + 2 * hidden + j);
+        }
+        ScalarKernels.gruBackward(hidden, j, gates, gOff, gh, ghOff, hPrev, hpOff, dh, dhOff, dGx, dgxOff, dGh, dghOff, dhPrev, dhpOff);
+    }
+}

@@ -41,12 +41,16 @@ final class VectorGemm {
     static final int MC = MR * 24;
     /** N block: the packed B block (KC·NC floats = 4 MiB) lives in L3. */
     static final int NC = 4096;
+    /** Columns packed at a time on the small-M path: KC·STRIP floats = 128 KiB at NR = 16, in L2. */
+    static final int STRIP = Integer.getInteger("rnn4j.gemm.strip", 8) * NR;
+    static final int KC_SMALL = Integer.getInteger("rnn4j.gemm.kcs", KC);
 
     /** Per-thread packing buffers, grown on demand and reused: no allocation in steady state. */
     private static final class Workspace {
         float[] packA = new float[MC * KC];
         float[] packB = new float[0];
         final float[] tile = new float[MR * NR];
+        final float[] panel = new float[Math.max(KC, KC_SMALL) * STRIP];
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -59,40 +63,75 @@ final class VectorGemm {
             return;
         }
         Workspace ws = WORKSPACE.get();
+        if (m <= MC) {
+            smallM(ws, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            return;
+        }
         int ncMax = Math.min(n, NC);
         int packBSize = KC * roundUp(ncMax, NR);
         if (ws.packB.length < packBSize) {
             ws.packB = new float[packBSize];
         }
-        float[] packA = ws.packA, packB = ws.packB, tile = ws.tile;
+        float[] packA = ws.packA, packB = ws.packB;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, packB);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, packB, 0);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, packA);
                     for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
-                        int pb = (jr / NR) * kc * NR;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            int pa = (ir / MR) * kc * MR;
-                            int cIdx = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                kernel6x2(kc, packA, pa, packB, pb, c, cIdx, ldc);
-                            } else {
-                                java.util.Arrays.fill(tile, 0f);
-                                kernel6x2(kc, packA, pa, packB, pb, tile, 0, NR);
-                                for (int r = 0; r < mr; r++) {
-                                    int row = cIdx + r * ldc;
-                                    for (int j = 0; j < nr; j++) {
-                                        c[row + j] += tile[r * NR + j];
-                                    }
-                                }
-                            }
-                        }
+                        macroColumn(ws, kc, mc, Math.min(NR, nc - jr), packA, packB, (jr / NR) * kc * NR,
+                                c, cOff + ic * ldc + jc + jr, ldc);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * M fits one A block (the RNN case: M = batch). Packing all of B up front would cost as much
+     * memory traffic as the multiply itself (each B element is used only 2·M times), so each B
+     * strip of STRIP columns is packed just before use into a buffer that stays in L2 while every A
+     * panel passes over it: B is read from memory exactly once, in row segments of STRIP floats
+     * (long enough for the hardware prefetcher; one NR-wide column per row would be a 1-line stride
+     * walk across ~KC pages).
+     */
+    private static void smallM(Workspace ws, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float[] c, int cOff, int ldc) {
+        float[] packA = ws.packA, panel = ws.panel;
+        for (int pc = 0; pc < k; pc += KC_SMALL) {
+            int kc = Math.min(KC_SMALL, k - pc);
+            packA(transA, a, aOff, lda, 0, m, pc, kc, alpha, packA);
+            for (int js = 0; js < n; js += STRIP) {
+                int ns = Math.min(STRIP, n - js);
+                packB(transB, b, bOff, ldb, pc, kc, js, ns, panel, 0);
+                for (int jr = 0; jr < ns; jr += NR) {
+                    macroColumn(ws, kc, m, Math.min(NR, ns - jr), packA, panel, (jr / NR) * kc * NR, c, cOff + js + jr, ldc);
+                }
+            }
+        }
+    }
+
+    /** All MR-row tiles of one NR-column micro-panel: C[0:mc, 0:nr] += packA · panel. */
+    private static void macroColumn(Workspace ws, int kc, int mc, int nr, float[] packA, float[] packB, int pb,
+                                    float[] c, int cIdx0, int ldc) {
+        float[] tile = ws.tile;
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int pa = (ir / MR) * kc * MR;
+            int cIdx = cIdx0 + ir * ldc;
+            if (mr == MR && nr == NR) {
+                kernel6x2(kc, packA, pa, packB, pb, c, cIdx, ldc);
+            } else {
+                java.util.Arrays.fill(tile, 0f);
+                kernel6x2(kc, packA, pa, packB, pb, tile, 0, NR);
+                for (int r = 0; r < mr; r++) {
+                    int row = cIdx + r * ldc;
+                    for (int j = 0; j < nr; j++) {
+                        c[row + j] += tile[r * NR + j];
                     }
                 }
             }
@@ -109,37 +148,42 @@ final class VectorGemm {
      */
     static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
                       float alpha, float[] dst) {
+        if (transA) {
+            // A stored (k, m): row p holds op(A)[., p] contiguously along i. Walk rows in order and
+            // scatter each row segment into the panels, so memory is read sequentially.
+            int panels = (mc + MR - 1) / MR;
+            for (int p = 0; p < kc; p++) {
+                int src = aOff + (pc + p) * lda + ic;
+                for (int q = 0; q < panels; q++) {
+                    int i0 = q * MR, mr = Math.min(MR, mc - i0);
+                    int o = q * kc * MR + p * MR;
+                    int r = 0;
+                    for (; r < mr; r++) {
+                        dst[o + r] = alpha * a[src + i0 + r];
+                    }
+                    for (; r < MR; r++) {
+                        dst[o + r] = 0f;
+                    }
+                }
+            }
+            return;
+        }
         int d = 0;
         for (int i0 = 0; i0 < mc; i0 += MR) {
             int mr = Math.min(MR, mc - i0);
-            if (transA) {
-                // A stored (k, m): row p holds op(A)[., p] contiguously along i.
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + ic + i0;
-                    int r = 0;
-                    for (; r < mr; r++) {
-                        dst[d + r] = alpha * a[src + r];
+            for (int r = 0; r < MR; r++) {
+                if (r < mr) {
+                    int src = aOff + (ic + i0 + r) * lda + pc;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * MR + r] = alpha * a[src + p];
                     }
-                    for (; r < MR; r++) {
-                        dst[d + r] = 0f;
-                    }
-                    d += MR;
-                }
-            } else {
-                for (int r = 0; r < MR; r++) {
-                    if (r < mr) {
-                        int src = aOff + (ic + i0 + r) * lda + pc;
-                        for (int p = 0; p < kc; p++) {
-                            dst[d + p * MR + r] = alpha * a[src + p];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            dst[d + p * MR + r] = 0f;
-                        }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * MR + r] = 0f;
                     }
                 }
-                d += kc * MR;
             }
+            d += kc * MR;
         }
     }
 
@@ -147,36 +191,41 @@ final class VectorGemm {
      * Packs op(B)[pc:pc+kc, jc:jc+nc] into panels of NR columns: panel q holds, for each p, the NR
      * values B[pc+p, jc+q·NR+j] contiguously (j fastest), zero-padded past nc.
      */
-    static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] dst) {
-        int d = 0;
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] dst, int d) {
+        if (!transB) {
+            // Row p of B is contiguous along j: walk rows in order and scatter each row segment into
+            // the panels, so memory is read sequentially (a panel-major walk would touch one cache line
+            // per row, kc rows apart — a latency-bound stride through kc pages).
+            int full = nc / NR * NR;
+            for (int p = 0; p < kc; p++) {
+                int src = bOff + (pc + p) * ldb + jc;
+                int o = d + p * NR;
+                int j0 = 0;
+                for (; j0 < full; j0 += NR, o += kc * NR) {
+                    FloatVector.fromArray(F, b, src + j0).intoArray(dst, o);
+                    FloatVector.fromArray(F, b, src + j0 + L).intoArray(dst, o + L);
+                }
+                if (j0 < nc) {
+                    int nr = nc - j0;
+                    System.arraycopy(b, src + j0, dst, o, nr);
+                    java.util.Arrays.fill(dst, o + nr, o + NR, 0f);
+                }
+            }
+            return;
+        }
         for (int j0 = 0; j0 < nc; j0 += NR) {
             int nr = Math.min(NR, nc - j0);
-            if (transB) {
-                // B stored (n, k): row j holds op(B)[., j] contiguously along p.
-                for (int j = 0; j < NR; j++) {
-                    if (j < nr) {
-                        int src = bOff + (jc + j0 + j) * ldb + pc;
-                        for (int p = 0; p < kc; p++) {
-                            dst[d + p * NR + j] = b[src + p];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            dst[d + p * NR + j] = 0f;
-                        }
+            // B stored (n, k): row j holds op(B)[., j] contiguously along p.
+            for (int j = 0; j < NR; j++) {
+                if (j < nr) {
+                    int src = bOff + (jc + j0 + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * NR + j] = b[src + p];
                     }
-                }
-            } else if (nr == NR) {
-                for (int p = 0; p < kc; p++) {
-                    int src = bOff + (pc + p) * ldb + jc + j0;
-                    FloatVector.fromArray(F, b, src).intoArray(dst, d + p * NR);
-                    FloatVector.fromArray(F, b, src + L).intoArray(dst, d + p * NR + L);
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    int src = bOff + (pc + p) * ldb + jc + j0;
-                    int o = d + p * NR;
-                    System.arraycopy(b, src, dst, o, nr);
-                    java.util.Arrays.fill(dst, o + nr, o + NR, 0f);
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * NR + j] = 0f;
+                    }
                 }
             }
             d += kc * NR;
@@ -189,8 +238,8 @@ final class VectorGemm {
     static void kernel6x2(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        int ap = paOff, bp = pbOff;
-        for (int p = 0; p < kc; p++, ap += MR, bp += NR) {
+        for (int p = 0; p < kc; p++) {
+            int ap = paOff + p * MR, bp = pbOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(F, pb, bp);
             FloatVector b1 = FloatVector.fromArray(F, pb, bp + L);
             FloatVector a0 = FloatVector.broadcast(F, pa[ap]);

@@ -14,8 +14,6 @@ import java.util.concurrent.atomic.AtomicReference;
 final class GemmDriver {
     private GemmDriver() {}
 
-    /** Columns per task are a multiple of this, which is a multiple of every micro-kernel's NR. */
-    static final int SPLIT_ALIGN = 64;
     /** Below this many multiply-adds a task is not worth its hand-off (≈ tens of microseconds). */
     static final long MIN_FLOPS_PER_TASK = 1L << 20;
 
@@ -26,7 +24,8 @@ final class GemmDriver {
         int tasks = (int) Math.min(par.tasks(), Math.max(1, work / MIN_FLOPS_PER_TASK));
         boolean splitN = n >= m;
         int extent = splitN ? n : m;
-        int align = splitN ? SPLIT_ALIGN : 8;
+        // Pieces start on micro-tile boundaries, so no piece computes a padded edge tile it need not.
+        int align = splitN ? impl.gemmSplitColumns() : impl.gemmSplitRows();
         tasks = Math.min(tasks, Math.max(1, extent / align));
         if (tasks <= 1) {
             impl.gemm0(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);

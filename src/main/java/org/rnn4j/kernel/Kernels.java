@@ -817,6 +817,16 @@ public abstract class Kernels {
                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                         float beta, float[] c, int cOff, int ldc);
 
+    /** Column granularity for splitting a GEMM between tasks (a multiple of the micro-tile's NR). */
+    int gemmSplitColumns() {
+        return 64;
+    }
+
+    /** Row granularity for splitting a GEMM between tasks (a multiple of the micro-tile's MR). */
+    int gemmSplitRows() {
+        return 8;
+    }
+
     abstract void exp0(int n, float[] x, int xOff, float[] y, int yOff);
 
     abstract void sigmoid0(int n, float[] x, int xOff, float[] y, int yOff);

@@ -65,6 +65,16 @@ final class VectorKernels extends Kernels {
         return L;
     }
 
+    @Override
+    int gemmSplitColumns() {
+        return 4 * VectorGemm.NR;
+    }
+
+    @Override
+    int gemmSplitRows() {
+        return 2 * VectorGemm.MR;
+    }
+
     String microKernel() {
         return VectorGemm.MR + "x" + VectorGemm.NR;
     }

@@ -32,8 +32,11 @@ public final class FloatMath {
     static final float C5 = 8.33333333333333333e-3f;
     static final float C6 = 1.38888888888888889e-3f;
     static final float C7 = 1.98412698412698413e-4f;
-    /** exp(x) for x below this is under the smallest normal float; exp flushes it to 0. ln(2^-126). */
-    static final float EXP_MIN = -87.33654475f;
+    /**
+     * The smallest float x with e^x ≥ 2⁻¹²⁶ (the smallest normal float): ln(2⁻¹²⁶) = −87.336544750…
+     * rounded up. exp flushes results for x below it to 0.
+     */
+    static final float EXP_MIN = -87.33654022216797f;
     /** Largest x whose n = round(x·log2 e) is still 127, so 2ⁿ is finite: 127.5·ln 2. */
     static final float EXP_SAFE_MAX = 88.3762626647949f;
     /** Above this exp(x) overflows float: ln(FLT_MAX). */
@@ -77,8 +80,16 @@ public final class FloatMath {
      */
     public static float exp(float x) {
         if (x > EXP_SAFE_MAX) {
-            // 2ⁿ with n = 128 is not a float: compute e^(x − ln2)·2 instead.
-            return x > EXP_OVERFLOW ? Float.POSITIVE_INFINITY : 2f * expClamped(x - 0.6931471805599453f);
+            if (x > EXP_OVERFLOW) {
+                return Float.POSITIVE_INFINITY;
+            }
+            // n = 128 here and 2¹²⁸ is not a float: scale by 2ⁿ⁻¹ (v − 1 holds n − 1) and double at the end.
+            float v = Math.fma(x, LOG2E, ROUND_MAGIC);
+            float fn = v - ROUND_MAGIC;
+            float r = Math.fma(fn, -LN2_HI, x);
+            r = Math.fma(fn, -LN2_LO, r);
+            float scale = pow2FromRounded(v - 1f);
+            return 2f * Math.fma(scale, expm1Poly(r), scale);
         }
         if (x < EXP_MIN) {
             return 0f;

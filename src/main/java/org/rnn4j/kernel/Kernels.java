@@ -239,6 +239,8 @@ public abstract class Kernels {
      * @param yOff offset into {@code y}
      */
     public final void multAddVec(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
+        size("m", m);
+        size("n", n);
         matrix("A", a, aOff, m, n, lda);
         range("x", x, xOff, n);
         range("y", y, yOff, m);
@@ -259,6 +261,8 @@ public abstract class Kernels {
      * @param yOff offset into {@code y}
      */
     public final void multAddTransVec(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
+        size("m", m);
+        size("n", n);
         matrix("A", a, aOff, m, n, lda);
         range("x", x, xOff, m);
         range("y", y, yOff, n);
@@ -474,7 +478,8 @@ public abstract class Kernels {
 
     /**
      * {@code y = exp(x)}. Inputs above 88.72 give {@code +Inf}; results below the smallest normal
-     * float (x &lt; -87.3) are flushed to 0. Max error: see docs/kernels.md.
+     * float (x &lt; -87.336) are flushed to 0 instead of returned as subnormals. Max error 2 ulp
+     * (docs/kernels.md).
      *
      * @param n number of elements
      * @param x input {@code x[xOff .. xOff+n)}
@@ -562,7 +567,8 @@ public abstract class Kernels {
     }
 
     /**
-     * ReLU derivative from its output: {@code dx = y > 0 ? dy : 0}.
+     * ReLU derivative from its output: {@code dx = (y <= 0) ? 0 : dy}, as PyTorch's
+     * {@code threshold_backward} — a NaN output passes the gradient through.
      *
      * @param n number of elements
      * @param y the activation output

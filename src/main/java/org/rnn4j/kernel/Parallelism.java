@@ -1,6 +1,5 @@
 package org.rnn4j.kernel;
 
-import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
@@ -22,7 +21,9 @@ public record Parallelism(Executor executor, int tasks) {
 
     /** Validates the components. */
     public Parallelism {
-        Objects.requireNonNull(executor, "executor");
+        if (executor == null) {
+            throw new IllegalArgumentException("executor must not be null (use Parallelism.SERIAL for the calling thread)");
+        }
         if (tasks < 1) {
             throw new IllegalArgumentException("tasks must be >= 1, got " + tasks);
         }

@@ -242,9 +242,10 @@ final class ScalarKernels extends Kernels {
                 }
             }
             if (log) {
-                float shift = mx + (float) Math.log(s);
+                // (x − max) − ln s, not x − (max + ln s): the latter loses ln s next to a large max.
+                float logS = (float) Math.log(s);
                 for (int j = 0; j < cols; j++) {
-                    y[yr + j] = x[xr + j] - shift;
+                    y[yr + j] = (x[xr + j] - mx) - logS;
                 }
             } else {
                 float inv = 1f / s;

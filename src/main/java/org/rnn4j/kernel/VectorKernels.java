@@ -383,9 +383,15 @@ final class VectorKernels extends Kernels {
         if (SVML_MATH) {
             return x.lanewise(VectorOperators.EXP);
         }
+        // Lanes with n = 128 (x > EXP_SAFE_MAX) scale by 2ⁿ⁻¹ (v − 1 holds n − 1) and double at the end.
         VectorMask<Float> big = x.compare(VectorOperators.GT, EXP_SAFE_MAX);
-        FloatVector xs = x.blend(x.sub(0.6931471805599453f), big);
-        FloatVector e = expClamped(xs.max(EXP_MIN).min(EXP_SAFE_MAX));
+        FloatVector xc = x.max(EXP_MIN).min(EXP_OVERFLOW);
+        FloatVector v = xc.fma(LOG2E, ROUND_MAGIC);
+        FloatVector fn = v.sub(ROUND_MAGIC);
+        FloatVector r = fn.fma(FloatVector.broadcast(F, -LN2_HI), xc);
+        r = fn.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector scale = pow2FromRounded(v.blend(v.sub(1f), big));
+        FloatVector e = scale.fma(expm1Poly(r), scale);
         e = e.blend(e.mul(2f), big);
         e = e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
         return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_OVERFLOW));
@@ -411,8 +417,8 @@ final class VectorKernels extends Kernels {
         r = fn.fma(FloatVector.broadcast(F, -LN2_LO), r);
         FloatVector scale = pow2FromRounded(v);
         FloatVector em = scale.fma(expm1Poly(r), scale.sub(1f));
-        FloatVector t = em.neg().div(em.add(2f));
-        // copy the sign of x onto t (t ≥ 0)
+        // t ≥ 0 but may be −0 (from −0/2 at x = ±0): clear its sign, then copy the sign of x onto it.
+        FloatVector t = em.neg().div(em.add(2f)).abs();
         IntVector sign = x.reinterpretAsInts().and(0x80000000);
         return t.reinterpretAsInts().or(sign).reinterpretAsFloats();
     }
@@ -534,13 +540,14 @@ final class VectorKernels extends Kernels {
                 }
             }
             if (log) {
-                float shift = mx + (float) Math.log(s);
+                // (x − max) − ln s, not x − (max + ln s): the latter loses ln s next to a large max.
+                float logS = (float) Math.log(s);
                 j = 0;
                 for (; j < bound; j += L) {
-                    FloatVector.fromArray(F, x, xr + j).sub(shift).intoArray(y, yr + j);
+                    FloatVector.fromArray(F, x, xr + j).sub(mx).sub(logS).intoArray(y, yr + j);
                 }
                 for (; j < cols; j++) {
-                    y[yr + j] = x[xr + j] - shift;
+                    y[yr + j] = (x[xr + j] - mx) - logS;
                 }
             } else {
                 scale0(cols, 1f / s, y, yr);

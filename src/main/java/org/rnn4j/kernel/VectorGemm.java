@@ -20,12 +20,14 @@ import jdk.incubator.vector.VectorSpecies;
  * packing routines. Edges are zero-padded in the packed panels, so the micro-kernel never
  * branches; an edge tile is computed into a small buffer and then added to C element by element.
  *
- * <p>Micro-kernel: MR = 6 rows × NR = 2 vectors. Each k step loads two vectors of B, broadcasts six
- * elements of A and issues 12 independent FMAs into 12 accumulator registers; with the 2 B vectors
- * and the broadcast that is 15 registers, which fits AVX2's 16 (and leaves room on AVX-512's 32).
- * 12 independent chains cover the 4-cycle FMA latency on two pipes (8 needed). A 4 × 3-vector
- * tile (fewer loads per FMA, 7 vs 8, and no wasted rows at M = 20, 32, 64) was tried and measured at
- * about half the speed on AVX2 with JDK 17: it needs all 16 registers, and C2 then spills.
+ * <p>Micro-kernel: MR = 4 rows × NR = 2 vectors. Each k step loads two vectors of B, broadcasts four
+ * elements of A and issues 8 independent FMAs into 8 accumulator registers — exactly the 4-cycle FMA
+ * latency × 2 pipes that must be in flight. Measured alternatives (AVX2, 16 registers): a 6 × 2
+ * tile (12 accumulators, 15 registers) is as fast on JDK 17 but half as fast on JDK 25, whose C2
+ * issues all six broadcasts at the top of the iteration and then spills an accumulator through the
+ * stack every k step (seen in the disassembly: the store-to-load forwarding latency lands on that
+ * accumulator's FMA chain); 5 × 2 spills the same way; 4 × 3 (16 registers) spills on both. 4 rows
+ * also divide the batch sizes that matter (20, 32, 64) without padded rows.
  *
  * <p>Every C element gets the same arithmetic whatever tile it lands in (per KC block: an FMA chain
  * from zero over k, then one add into C), so results do not depend on where the problem is split.
@@ -35,12 +37,12 @@ final class VectorGemm {
 
     static final VectorSpecies<Float> F = VectorKernels.F;
     static final int L = F.length();
-    static final int MR = 6;
+    static final int MR = 4;
     static final int NR = 2 * L;
     /** K block: a packed B micro-panel (KC·NR floats = 16 KiB at NR = 16) stays in L1 across the ir loop. */
     static final int KC = 256;
     /** M block: the packed A block (MC·KC floats = 144 KiB) stays in L2. */
-    static final int MC = MR * 24;
+    static final int MC = MR * 36;
     /** N block: the packed B block (KC·NC floats = 4 MiB) lives in L3. */
     static final int NC = 4096;
     /** Columns packed at a time on the small-M path: KC·STRIP floats = 128 KiB at NR = 16, in L2. */
@@ -126,10 +128,10 @@ final class VectorGemm {
             int pa = (ir / MR) * kc * MR;
             int cIdx = cIdx0 + ir * ldc;
             if (mr == MR && nr == NR) {
-                kernel6x2(kc, packA, pa, packB, pb, c, cIdx, ldc);
+                kernel4x2(kc, packA, pa, packB, pb, c, cIdx, ldc);
             } else {
                 java.util.Arrays.fill(tile, 0f);
-                kernel6x2(kc, packA, pa, packB, pb, tile, 0, NR);
+                kernel4x2(kc, packA, pa, packB, pb, tile, 0, NR);
                 for (int r = 0; r < mr; r++) {
                     int row = cIdx + r * ldc;
                     for (int j = 0; j < nr; j++) {
@@ -236,13 +238,15 @@ final class VectorGemm {
     }
 
     /**
-     * C[0:6, 0:2L] += Σ_p pa[p·6 + r] · pb[p·2L + j] over p < kc, with C at {@code cIdx}, row stride ldc.
+     * C[0:4, 0:2L] += Σ_p pa[p·4 + r] · pb[p·2L + j] over p &lt; kc, with C at {@code cIdx}, row stride ldc.
+     * 8 accumulators + 2 B vectors + 4 broadcasts = 14 registers, even when C2 hoists all four
+     * broadcasts to the top of the iteration (JDK 25 does).
      */
-    static void kernel6x2(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
+    static void kernel4x2(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c30 = c00, c31 = c00;
         for (int p = 0; p < kc; p++) {
-            int ap = paOff + p * MR, bp = pbOff + p * NR;
+            int ap = paOff + p * 4, bp = pbOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(F, pb, bp);
             FloatVector b1 = FloatVector.fromArray(F, pb, bp + L);
             FloatVector a0 = FloatVector.broadcast(F, pa[ap]);
@@ -257,19 +261,11 @@ final class VectorGemm {
             FloatVector a3 = FloatVector.broadcast(F, pa[ap + 3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(F, pa[ap + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(F, pa[ap + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
         }
         addRow(c, cIdx, c00, c01);
         addRow(c, cIdx + ldc, c10, c11);
         addRow(c, cIdx + 2 * ldc, c20, c21);
         addRow(c, cIdx + 3 * ldc, c30, c31);
-        addRow(c, cIdx + 4 * ldc, c40, c41);
-        addRow(c, cIdx + 5 * ldc, c50, c51);
     }
 
     private static void addRow(float[] c, int idx, FloatVector v0, FloatVector v1) {

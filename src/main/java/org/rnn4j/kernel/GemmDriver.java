@@ -28,7 +28,7 @@ final class GemmDriver {
         int align = splitN ? impl.gemmSplitColumns() : impl.gemmSplitRows();
         tasks = Math.min(tasks, Math.max(1, extent / align));
         if (tasks <= 1) {
-            impl.gemm0(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            impl.gemm0(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, m);
             return;
         }
         // Split [0, extent) into `tasks` aligned pieces of nearly equal size.
@@ -45,12 +45,12 @@ final class GemmDriver {
                 // Columns lo..lo+len of op(B) and C.
                 int bo = transB ? bOff + lo * ldb : bOff + lo;
                 pieces[t] = () -> impl.gemm0(transA, transB, m, len, k, alpha, a, aOff, lda, b, bo, ldb,
-                        beta, c, cOff + lo, ldc);
+                        beta, c, cOff + lo, ldc, m);
             } else {
                 // Rows lo..lo+len of op(A) and C.
                 int ao = transA ? aOff + lo : aOff + lo * lda;
                 pieces[t] = () -> impl.gemm0(transA, transB, len, n, k, alpha, a, ao, lda, b, bOff, ldb,
-                        beta, c, cOff + lo * ldc, ldc);
+                        beta, c, cOff + lo * ldc, ldc, m);
             }
         }
         CountDownLatch done = new CountDownLatch(tasks - 1);

@@ -817,11 +817,13 @@ public abstract class Kernels {
 
     /**
      * Serial GEMM on a validated, non-empty problem: {@code C = alpha·op(A)·op(B) + beta·C}.
-     * {@link GemmDriver} calls it once per task on a block of C.
+     * {@link GemmDriver} calls it once per task on a block of C. {@code mTotal} is the row count of
+     * the whole problem before any split: an implementation that picks its algorithm by M must pick
+     * by {@code mTotal}, so that every piece of a split computes exactly as the serial call would.
      */
     abstract void gemm0(boolean transA, boolean transB, int m, int n, int k, float alpha,
                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                        float beta, float[] c, int cOff, int ldc);
+                        float beta, float[] c, int cOff, int ldc, int mTotal);
 
     /** Column granularity for splitting a GEMM between tasks (a multiple of the micro-tile's NR). */
     int gemmSplitColumns() {

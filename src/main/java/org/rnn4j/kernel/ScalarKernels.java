@@ -139,7 +139,7 @@ final class ScalarKernels extends Kernels {
     @Override
     void gemm0(boolean transA, boolean transB, int m, int n, int k, float alpha,
                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-               float beta, float[] c, int cOff, int ldc) {
+               float beta, float[] c, int cOff, int ldc, int mTotal) {
         GemmDriver.applyBeta(m, n, beta, c, cOff, ldc);
         if (k == 0 || alpha == 0f) {
             return;

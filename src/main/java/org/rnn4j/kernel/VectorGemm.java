@@ -1,6 +1,7 @@
 package org.rnn4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,14 +21,19 @@ import jdk.incubator.vector.VectorSpecies;
  * packing routines. Edges are zero-padded in the packed panels, so the micro-kernel never
  * branches; an edge tile is computed into a small buffer and then added to C element by element.
  *
- * <p>Micro-kernel: MR = 4 rows × NR = 2 vectors. Each k step loads two vectors of B, broadcasts four
- * elements of A and issues 8 independent FMAs into 8 accumulator registers — exactly the 4-cycle FMA
- * latency × 2 pipes that must be in flight. Measured alternatives (AVX2, 16 registers): a 6 × 2
- * tile (12 accumulators, 15 registers) is as fast on JDK 17 but half as fast on JDK 25, whose C2
- * issues all six broadcasts at the top of the iteration and then spills an accumulator through the
- * stack every k step (seen in the disassembly: the store-to-load forwarding latency lands on that
- * accumulator's FMA chain); 5 × 2 spills the same way; 4 × 3 (16 registers) spills on both. 4 rows
- * also divide the batch sizes that matter (20, 32, 64) without padded rows.
+ * <p>Micro-kernel: MR rows × NR = 2 vectors. Each k step loads two vectors of B, broadcasts MR
+ * elements of A and issues 2·MR independent FMAs (≥ 8 are needed to cover the 4-cycle FMA latency on
+ * two pipes). The row count is chosen per JDK, by measurement (AVX2, 16 registers):
+ * <ul>
+ *   <li>6 × 2 (12 accumulators, 15 registers) on JDK 17: C2 interleaves broadcasts and FMAs, and
+ *       the tile runs ~12% faster than 4 × 2 (whose loop is dispatch-bound on JDK 17's index
+ *       arithmetic).</li>
+ *   <li>4 × 2 (8 accumulators, 14 registers) from JDK 18 on: JDK 25's C2 issues all broadcasts at
+ *       the top of the iteration, and with 6 rows it then spills an accumulator through the stack
+ *       every k step (seen in the disassembly; the store-forwarding latency lands on that FMA chain),
+ *       halving the speed. 4 × 2 never needs more than 14 registers.</li>
+ * </ul>
+ * 5 × 2 spills like 6 × 2 on JDK 25; 4 × 3 (16 registers) spills on both.
  *
  * <p>Every C element gets the same arithmetic whatever tile it lands in (per KC block: an FMA chain
  * from zero over k, then one add into C), so results do not depend on where the problem is split.
@@ -37,12 +43,19 @@ final class VectorGemm {
 
     static final VectorSpecies<Float> F = VectorKernels.F;
     static final int L = F.length();
-    static final int MR = 4;
+    /**
+     * Micro-kernel rows, chosen once by measurement per JDK (see the class comment): 6 on JDK 17,
+     * whose C2 keeps the 15 registers of the 6 × 2 tile without spilling and runs it ~12% faster;
+     * 4 from JDK 18 on (measured on 25). {@code -Drnn4j.gemm.mr=4|6} overrides (tests use it to
+     * run both kernels on one JDK).
+     */
+    static final int MR = chooseMr();
+
     static final int NR = 2 * L;
     /** K block: a packed B micro-panel (KC·NR floats = 16 KiB at NR = 16) stays in L1 across the ir loop. */
     static final int KC = 256;
     /** M block: the packed A block (MC·KC floats = 144 KiB) stays in L2. */
-    static final int MC = MR * 36;
+    static final int MC = 144;
     /** N block: the packed B block (KC·NC floats = 4 MiB) lives in L3. */
     static final int NC = 4096;
     /** Columns packed at a time on the small-M path: KC·STRIP floats = 128 KiB at NR = 16, in L2. */
@@ -53,7 +66,7 @@ final class VectorGemm {
     private static final class Workspace {
         float[] packA = new float[MC * KC];
         float[] packB = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[Math.max(MR * NR, 8)];
         final float[] panel = new float[Math.max(KC, KC_SMALL) * STRIP];
     }
 
@@ -61,9 +74,13 @@ final class VectorGemm {
 
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                     float beta, float[] c, int cOff, int ldc) {
+                     float beta, float[] c, int cOff, int ldc, int mTotal) {
         GemmDriver.applyBeta(m, n, beta, c, cOff, ldc);
         if (k == 0 || alpha == 0f) {
+            return;
+        }
+        if (!transA && transB && mTotal <= MC) {
+            dotForm(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
             return;
         }
         Workspace ws = WORKSPACE.get();
@@ -128,10 +145,10 @@ final class VectorGemm {
             int pa = (ir / MR) * kc * MR;
             int cIdx = cIdx0 + ir * ldc;
             if (mr == MR && nr == NR) {
-                kernel4x2(kc, packA, pa, packB, pb, c, cIdx, ldc);
+                kernel(kc, packA, pa, packB, pb, c, cIdx, ldc);
             } else {
                 java.util.Arrays.fill(tile, 0f);
-                kernel4x2(kc, packA, pa, packB, pb, tile, 0, NR);
+                kernel(kc, packA, pa, packB, pb, tile, 0, NR);
                 for (int r = 0; r < mr; r++) {
                     int row = cIdx + r * ldc;
                     for (int j = 0; j < nr; j++) {
@@ -140,6 +157,99 @@ final class VectorGemm {
                 }
             }
         }
+    }
+
+    /**
+     * C += alpha·A·Bᵀ for small M with A (m, k) and B (n, k) both row-major: every C element is a dot
+     * product of two contiguous rows, so no packing is needed. Transposing B into panels (what the
+     * packed path must do for this form) costs about one cycle per element of B, a third of the
+     * multiply itself at M = 32. This is the recurrent GEMM of every RNN step (h·W_hhᵀ, M = batch).
+     * Loop order: 4 rows of B (4·k floats) stay in L1 while all row pairs of A pass over them.
+     */
+    static void dotForm(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                        float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        float[] out = WORKSPACE.get().tile;
+        for (int j = 0; j < n; j += 4) {
+            int nr = Math.min(4, n - j);
+            // Past the edge, repeat the last valid row: computed, then discarded.
+            int b0 = bOff + j * ldb;
+            int b1 = bOff + (j + Math.min(1, nr - 1)) * ldb;
+            int b2 = bOff + (j + Math.min(2, nr - 1)) * ldb;
+            int b3 = bOff + (j + Math.min(3, nr - 1)) * ldb;
+            for (int i = 0; i < m; i += 2) {
+                int mr = Math.min(2, m - i);
+                int a0 = aOff + i * lda;
+                int a1 = aOff + (i + mr - 1) * lda;
+                dot2x4(k, a, a0, a1, b, b0, b1, b2, b3, out);
+                for (int r = 0; r < mr; r++) {
+                    int row = cOff + (i + r) * ldc + j;
+                    for (int q = 0; q < nr; q++) {
+                        c[row + q] += alpha * out[r * 4 + q];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * out[r·4 + q] = Σ_p a_r[p]·b_q[p] for two rows of A and four of B, each k long: 8 vector
+     * accumulators, 6 loads per 8 FMAs, one reduction per accumulator, scalar tail.
+     */
+    static void dot2x4(int k, float[] a, int a0, int a1, float[] b, int b0, int b1, int b2, int b3, float[] out) {
+        FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s03 = s00;
+        FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        int p = 0;
+        for (int bound = F.loopBound(k); p < bound; p += L) {
+            FloatVector x0 = FloatVector.fromArray(F, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(F, a, a1 + p);
+            FloatVector y = FloatVector.fromArray(F, b, b0 + p);
+            s00 = x0.fma(y, s00);
+            s10 = x1.fma(y, s10);
+            y = FloatVector.fromArray(F, b, b1 + p);
+            s01 = x0.fma(y, s01);
+            s11 = x1.fma(y, s11);
+            y = FloatVector.fromArray(F, b, b2 + p);
+            s02 = x0.fma(y, s02);
+            s12 = x1.fma(y, s12);
+            y = FloatVector.fromArray(F, b, b3 + p);
+            s03 = x0.fma(y, s03);
+            s13 = x1.fma(y, s13);
+        }
+        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
+        float t02 = s02.reduceLanes(VectorOperators.ADD), t03 = s03.reduceLanes(VectorOperators.ADD);
+        float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
+        float t12 = s12.reduceLanes(VectorOperators.ADD), t13 = s13.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            float x0 = a[a0 + p], x1 = a[a1 + p];
+            t00 = Math.fma(x0, b[b0 + p], t00);
+            t01 = Math.fma(x0, b[b1 + p], t01);
+            t02 = Math.fma(x0, b[b2 + p], t02);
+            t03 = Math.fma(x0, b[b3 + p], t03);
+            t10 = Math.fma(x1, b[b0 + p], t10);
+            t11 = Math.fma(x1, b[b1 + p], t11);
+            t12 = Math.fma(x1, b[b2 + p], t12);
+            t13 = Math.fma(x1, b[b3 + p], t13);
+        }
+        out[0] = t00;
+        out[1] = t01;
+        out[2] = t02;
+        out[3] = t03;
+        out[4] = t10;
+        out[5] = t11;
+        out[6] = t12;
+        out[7] = t13;
+    }
+
+    private static int chooseMr() {
+        String v = System.getProperty("rnn4j.gemm.mr");
+        if (v != null && !v.isBlank()) {
+            int mr = Integer.parseInt(v.trim());
+            if (mr != 4 && mr != 6) {
+                throw new IllegalArgumentException("rnn4j.gemm.mr must be 4 or 6, got " + mr);
+            }
+            return mr;
+        }
+        return Runtime.version().feature() <= 17 ? 6 : 4;
     }
 
     static int roundUp(int x, int q) {
@@ -266,6 +376,52 @@ final class VectorGemm {
         addRow(c, cIdx + ldc, c10, c11);
         addRow(c, cIdx + 2 * ldc, c20, c21);
         addRow(c, cIdx + 3 * ldc, c30, c31);
+    }
+
+    /**
+     * C[0:6, 0:2L] += Σ_p pa[p·6 + r] · pb[p·2L + j] over p &lt; kc: 12 accumulators + 2 B vectors + 1
+     * broadcast = 15 registers when C2 interleaves the broadcasts with the FMAs (JDK 17 does).
+     */
+    static void kernel6x2(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++) {
+            int ap = paOff + p * 6, bp = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, pb, bp);
+            FloatVector b1 = FloatVector.fromArray(F, pb, bp + L);
+            FloatVector a0 = FloatVector.broadcast(F, pa[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(F, pa[ap + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(F, pa[ap + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(F, pa[ap + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(F, pa[ap + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(F, pa[ap + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        addRow(c, cIdx, c00, c01);
+        addRow(c, cIdx + ldc, c10, c11);
+        addRow(c, cIdx + 2 * ldc, c20, c21);
+        addRow(c, cIdx + 3 * ldc, c30, c31);
+        addRow(c, cIdx + 4 * ldc, c40, c41);
+        addRow(c, cIdx + 5 * ldc, c50, c51);
+    }
+
+    private static void kernel(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
+        if (MR == 6) {
+            kernel6x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);
+        } else {
+            kernel4x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);
+        }
     }
 
     private static void addRow(float[] c, int idx, FloatVector v0, FloatVector v1) {

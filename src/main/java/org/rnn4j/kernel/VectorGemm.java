@@ -1,7 +1,6 @@
 package org.rnn4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -215,10 +214,10 @@ final class VectorGemm {
             s03 = x0.fma(y, s03);
             s13 = x1.fma(y, s13);
         }
-        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
-        float t02 = s02.reduceLanes(VectorOperators.ADD), t03 = s03.reduceLanes(VectorOperators.ADD);
-        float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
-        float t12 = s12.reduceLanes(VectorOperators.ADD), t13 = s13.reduceLanes(VectorOperators.ADD);
+        float t00 = VectorKernels.sumLanes(s00), t01 = VectorKernels.sumLanes(s01);
+        float t02 = VectorKernels.sumLanes(s02), t03 = VectorKernels.sumLanes(s03);
+        float t10 = VectorKernels.sumLanes(s10), t11 = VectorKernels.sumLanes(s11);
+        float t12 = VectorKernels.sumLanes(s12), t13 = VectorKernels.sumLanes(s13);
         for (; p < k; p++) {
             float x0 = a[a0 + p], x1 = a[a1 + p];
             t00 = Math.fma(x0, b[b0 + p], t00);

@@ -84,6 +84,21 @@ final class VectorKernels extends Kernels {
         return "simd-" + F.vectorBitSize() + (SVML_MATH ? "-svml" : "");
     }
 
+    /**
+     * Sum of the lanes in a fixed order (lane 0 first). Not {@code reduceLanes(ADD)}: for floats
+     * the Vector API leaves its order unspecified, and JDK 25's C2 intrinsic adds in a different
+     * order than the Java fallback that runs before compilation, so the same call gave different
+     * bits early and late in one JVM (caught by GemmParallelTest). Reductions happen once per
+     * block or row, after the loop, so the extra cost is noise.
+     */
+    static float sumLanes(FloatVector v) {
+        float s = v.lane(0);
+        for (int i = 1; i < L; i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
     // ------------------------------------------------------------------ level 1
 
     @Override
@@ -108,7 +123,7 @@ final class VectorKernels extends Kernels {
         for (int bound = F.loopBound(n); i < bound; i += L) {
             s0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), s0);
         }
-        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(s0.add(s1).add(s2.add(s3)));
         for (; i < n; i++) {
             s = Math.fma(x[xOff + i], y[yOff + i], s);
         }
@@ -196,7 +211,7 @@ final class VectorKernels extends Kernels {
                 s0 = s0.add(FloatVector.fromArray(F, x, off + i));
                 s1 = s1.add(FloatVector.fromArray(F, x, off + i + L));
             }
-            float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            float s = sumLanes(s0.add(s1));
             for (; i < len; i++) {
                 s += x[off + i];
             }
@@ -218,7 +233,7 @@ final class VectorKernels extends Kernels {
                 s0 = v0.fma(v0, s0);
                 s1 = v1.fma(v1, s1);
             }
-            float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            float s = sumLanes(s0.add(s1));
             for (; i < len; i++) {
                 s = Math.fma(x[off + i], x[off + i], s);
             }
@@ -274,11 +289,26 @@ final class VectorKernels extends Kernels {
     void multAddVec0(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
         int bound = F.loopBound(n);
         int i = 0;
-        // Four rows at a time: one load of x feeds four FMAs, and four chains hide FMA latency.
+        // Four rows at a time, two vectors per row per step: each load of x feeds four FMAs, and the
+        // eight accumulator chains cover the FMA latency (four chains ran at half the FMA rate).
+        int bound2 = n - 2 * L;
         for (; i + 4 <= m; i += 4) {
             int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            FloatVector u0 = s0, u1 = s0, u2 = s0, u3 = s0;
             int j = 0;
+            for (; j <= bound2; j += 2 * L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xOff + j);
+                FloatVector xw = FloatVector.fromArray(F, x, xOff + j + L);
+                s0 = FloatVector.fromArray(F, a, r0 + j).fma(xv, s0);
+                s1 = FloatVector.fromArray(F, a, r1 + j).fma(xv, s1);
+                s2 = FloatVector.fromArray(F, a, r2 + j).fma(xv, s2);
+                s3 = FloatVector.fromArray(F, a, r3 + j).fma(xv, s3);
+                u0 = FloatVector.fromArray(F, a, r0 + j + L).fma(xw, u0);
+                u1 = FloatVector.fromArray(F, a, r1 + j + L).fma(xw, u1);
+                u2 = FloatVector.fromArray(F, a, r2 + j + L).fma(xw, u2);
+                u3 = FloatVector.fromArray(F, a, r3 + j + L).fma(xw, u3);
+            }
             for (; j < bound; j += L) {
                 FloatVector xv = FloatVector.fromArray(F, x, xOff + j);
                 s0 = FloatVector.fromArray(F, a, r0 + j).fma(xv, s0);
@@ -286,8 +316,12 @@ final class VectorKernels extends Kernels {
                 s2 = FloatVector.fromArray(F, a, r2 + j).fma(xv, s2);
                 s3 = FloatVector.fromArray(F, a, r3 + j).fma(xv, s3);
             }
-            float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-            float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+            s0 = s0.add(u0);
+            s1 = s1.add(u1);
+            s2 = s2.add(u2);
+            s3 = s3.add(u3);
+            float t0 = sumLanes(s0), t1 = sumLanes(s1);
+            float t2 = sumLanes(s2), t3 = sumLanes(s3);
             for (; j < n; j++) {
                 float xj = x[xOff + j];
                 t0 = Math.fma(a[r0 + j], xj, t0);
@@ -316,7 +350,7 @@ final class VectorKernels extends Kernels {
         for (int bound = F.loopBound(n); j < bound; j += L) {
             s0 = FloatVector.fromArray(F, x, xOff + j).fma(FloatVector.fromArray(F, y, yOff + j), s0);
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(s0.add(s1));
         for (; j < n; j++) {
             s = Math.fma(x[xOff + j], y[yOff + j], s);
         }
@@ -544,7 +578,7 @@ final class VectorKernels extends Kernels {
                     e.intoArray(y, yr + j);
                 }
             }
-            float s = acc.reduceLanes(VectorOperators.ADD);
+            float s = sumLanes(acc);
             for (; j < cols; j++) {
                 float e = SVML_MATH ? (float) Math.exp(x[xr + j] - mx) : FloatMath.exp(x[xr + j] - mx);
                 s += e;

@@ -289,26 +289,12 @@ final class VectorKernels extends Kernels {
     void multAddVec0(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
         int bound = F.loopBound(n);
         int i = 0;
-        // Four rows at a time, two vectors per row per step: each load of x feeds four FMAs, and the
-        // eight accumulator chains cover the FMA latency (four chains ran at half the FMA rate).
-        int bound2 = n - 2 * L;
+        // Four rows at a time: one load of x feeds four FMAs. (Two vectors per row per step, eight
+        // accumulators, measured slower at H = 64 and 256 on both JDKs, so four chains it is.)
         for (; i + 4 <= m; i += 4) {
             int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-            FloatVector u0 = s0, u1 = s0, u2 = s0, u3 = s0;
             int j = 0;
-            for (; j <= bound2; j += 2 * L) {
-                FloatVector xv = FloatVector.fromArray(F, x, xOff + j);
-                FloatVector xw = FloatVector.fromArray(F, x, xOff + j + L);
-                s0 = FloatVector.fromArray(F, a, r0 + j).fma(xv, s0);
-                s1 = FloatVector.fromArray(F, a, r1 + j).fma(xv, s1);
-                s2 = FloatVector.fromArray(F, a, r2 + j).fma(xv, s2);
-                s3 = FloatVector.fromArray(F, a, r3 + j).fma(xv, s3);
-                u0 = FloatVector.fromArray(F, a, r0 + j + L).fma(xw, u0);
-                u1 = FloatVector.fromArray(F, a, r1 + j + L).fma(xw, u1);
-                u2 = FloatVector.fromArray(F, a, r2 + j + L).fma(xw, u2);
-                u3 = FloatVector.fromArray(F, a, r3 + j + L).fma(xw, u3);
-            }
             for (; j < bound; j += L) {
                 FloatVector xv = FloatVector.fromArray(F, x, xOff + j);
                 s0 = FloatVector.fromArray(F, a, r0 + j).fma(xv, s0);
@@ -316,10 +302,6 @@ final class VectorKernels extends Kernels {
                 s2 = FloatVector.fromArray(F, a, r2 + j).fma(xv, s2);
                 s3 = FloatVector.fromArray(F, a, r3 + j).fma(xv, s3);
             }
-            s0 = s0.add(u0);
-            s1 = s1.add(u1);
-            s2 = s2.add(u2);
-            s3 = s3.add(u3);
             float t0 = sumLanes(s0), t1 = sumLanes(s1);
             float t2 = sumLanes(s2), t3 = sumLanes(s3);
             for (; j < n; j++) {
@@ -619,25 +601,19 @@ final class VectorKernels extends Kernels {
         sigmoid0(2 * hidden, gates, gOff, gates, gOff);
         tanh0(hidden, gates, gg, gates, gg);
         sigmoid0(hidden, gates, oOff, gates, oOff);
-        // c = f⊙c_prev + i⊙g ;  h = o⊙tanh(c)
+        // c = f⊙c_prev + i⊙g ;  then tanh(c) and h = o⊙tanh(c) as their own passes
         int j = 0;
         for (int bound = F.loopBound(hidden); j < bound; j += L) {
             FloatVector i = FloatVector.fromArray(F, gates, gOff + j);
-            FloatVector f = FloatVector.fromArray(F, gates, fOff + j);
             FloatVector g = FloatVector.fromArray(F, gates, gg + j);
-            FloatVector ct = f.fma(FloatVector.fromArray(F, cPrev, cpOff + j), i.mul(g));
-            FloatVector tc = vtanh(ct);
-            ct.intoArray(c, cOff + j);
-            tc.intoArray(tanhC, tcOff + j);
-            FloatVector.fromArray(F, gates, oOff + j).mul(tc).intoArray(h, hOff + j);
+            FloatVector.fromArray(F, gates, fOff + j).fma(FloatVector.fromArray(F, cPrev, cpOff + j), i.mul(g))
+                    .intoArray(c, cOff + j);
         }
         for (; j < hidden; j++) {
-            float ct = Math.fma(gates[fOff + j], cPrev[cpOff + j], gates[gOff + j] * gates[gg + j]);
-            float tc = stanh(ct);
-            c[cOff + j] = ct;
-            tanhC[tcOff + j] = tc;
-            h[hOff + j] = gates[oOff + j] * tc;
+            c[cOff + j] = Math.fma(gates[fOff + j], cPrev[cpOff + j], gates[gOff + j] * gates[gg + j]);
         }
+        tanh0(hidden, c, cOff, tanhC, tcOff);
+        mul0(hidden, gates, oOff, tanhC, tcOff, h, hOff);
     }
 
     @Override

@@ -653,19 +653,25 @@ final class VectorKernels extends Kernels {
         // r = σ(x_r + h_r), z = σ(x_z + h_z): the r and z blocks are contiguous, in place in gx
         add0(2 * hidden, gx, gxOff, gh, ghOff, gx, gxOff);
         sigmoid0(2 * hidden, gx, gxOff, gx, gxOff);
-        // n = tanh(x_n + r⊙h_n) ;  h = (1−z)⊙n + z⊙h_prev = n + z⊙(h_prev − n)
+        // n = tanh(x_n + r⊙h_n), in place in gx ;  h = (1−z)⊙n + z⊙h_prev = n + z⊙(h_prev − n)
         int zOff = gxOff + hidden, nOff = gxOff + 2 * hidden, hnOff = ghOff + 2 * hidden;
         int j = 0;
         for (int bound = F.loopBound(hidden); j < bound; j += L) {
-            FloatVector r = FloatVector.fromArray(F, gx, gxOff + j);
-            FloatVector nn = vtanh(r.fma(FloatVector.fromArray(F, gh, hnOff + j), FloatVector.fromArray(F, gx, nOff + j)));
-            nn.intoArray(gx, nOff + j);
-            FloatVector z = FloatVector.fromArray(F, gx, zOff + j);
-            z.fma(FloatVector.fromArray(F, hPrev, hpOff + j).sub(nn), nn).intoArray(h, hOff + j);
+            FloatVector.fromArray(F, gx, gxOff + j).fma(FloatVector.fromArray(F, gh, hnOff + j), FloatVector.fromArray(F, gx, nOff + j))
+                    .intoArray(gx, nOff + j);
         }
         for (; j < hidden; j++) {
-            float nn = stanh(Math.fma(gx[gxOff + j], gh[hnOff + j], gx[nOff + j]));
-            gx[nOff + j] = nn;
+            gx[nOff + j] = Math.fma(gx[gxOff + j], gh[hnOff + j], gx[nOff + j]);
+        }
+        tanh0(hidden, gx, nOff, gx, nOff);
+        j = 0;
+        for (int bound = F.loopBound(hidden); j < bound; j += L) {
+            FloatVector nn = FloatVector.fromArray(F, gx, nOff + j);
+            FloatVector.fromArray(F, gx, zOff + j).fma(FloatVector.fromArray(F, hPrev, hpOff + j).sub(nn), nn)
+                    .intoArray(h, hOff + j);
+        }
+        for (; j < hidden; j++) {
+            float nn = gx[nOff + j];
             h[hOff + j] = Math.fma(gx[zOff + j], hPrev[hpOff + j] - nn, nn);
         }
     }

@@ -58,15 +58,14 @@ final class VectorGemm {
     /** N block: the packed B block (KC·NC floats = 4 MiB) lives in L3. */
     static final int NC = 4096;
     /** Columns packed at a time on the small-M path: KC·STRIP floats = 128 KiB at NR = 16, in L2. */
-    static final int STRIP = Integer.getInteger("rnn4j.gemm.strip", 8) * NR;
-    static final int KC_SMALL = Integer.getInteger("rnn4j.gemm.kcs", KC);
+    static final int STRIP = 8 * NR;
 
     /** Per-thread packing buffers, grown on demand and reused: no allocation in steady state. */
     private static final class Workspace {
         float[] packA = new float[MC * KC];
         float[] packB = new float[0];
         final float[] tile = new float[Math.max(MR * NR, 8)];
-        final float[] panel = new float[Math.max(KC, KC_SMALL) * STRIP];
+        final float[] panel = new float[KC * STRIP];
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -122,8 +121,8 @@ final class VectorGemm {
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float[] c, int cOff, int ldc) {
         float[] packA = ws.packA, panel = ws.panel;
-        for (int pc = 0; pc < k; pc += KC_SMALL) {
-            int kc = Math.min(KC_SMALL, k - pc);
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
             packA(transA, a, aOff, lda, 0, m, pc, kc, alpha, packA);
             for (int js = 0; js < n; js += STRIP) {
                 int ns = Math.min(STRIP, n - js);

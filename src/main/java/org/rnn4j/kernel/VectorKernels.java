@@ -426,30 +426,15 @@ final class VectorKernels extends Kernels {
         return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_OVERFLOW));
     }
 
+    /** σ with the SVML-backed {@code EXP} ({@code -Drnn4j.vector.math=svml}). */
     static FloatVector vsigmoid(FloatVector x) {
         FloatVector one = FloatVector.broadcast(F, 1f);
-        if (SVML_MATH) {
-            return one.div(one.add(x.neg().lanewise(VectorOperators.EXP)));
-        }
-        FloatVector t = x.neg().max(EXP_MIN).min(EXP_SAFE_MAX);
-        return one.div(one.add(expClamped(t)));
+        return one.div(one.add(x.neg().lanewise(VectorOperators.EXP)));
     }
 
+    /** tanh with the SVML-backed {@code TANH} ({@code -Drnn4j.vector.math=svml}). */
     static FloatVector vtanh(FloatVector x) {
-        if (SVML_MATH) {
-            return x.lanewise(VectorOperators.TANH);
-        }
-        FloatVector y = x.abs().min(TANH_CLAMP).mul(-2f);
-        FloatVector v = y.fma(LOG2E, ROUND_MAGIC);
-        FloatVector fn = v.sub(ROUND_MAGIC);
-        FloatVector r = fn.fma(FloatVector.broadcast(F, -LN2_HI), y);
-        r = fn.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector scale = pow2FromRounded(v);
-        FloatVector em = scale.fma(expm1Poly(r), scale.sub(1f));
-        // t ≥ 0 but may be −0 (from −0/2 at x = ±0): clear its sign, then copy the sign of x onto it.
-        FloatVector t = em.neg().div(em.add(2f)).abs();
-        IntVector sign = x.reinterpretAsInts().and(0x80000000);
-        return t.reinterpretAsInts().or(sign).reinterpretAsFloats();
+        return x.lanewise(VectorOperators.TANH);
     }
 
     @Override
@@ -463,11 +448,37 @@ final class VectorKernels extends Kernels {
         }
     }
 
+    /*
+     * sigmoid0 and tanh0 spell out the exp/expm1 core inside their loops instead of calling
+     * vsigmoid/vtanh. The fused cell kernels call these passes several times; with helper calls
+     * nested three deep, C2 hit its inlining limits (PrintInlining: "callee is too large",
+     * NodeCountInliningCutoff), left vtanh/expm1Poly out of line and boxed every vector crossing
+     * them. A pass that is not inlined is harmless (it takes arrays); a vector helper that is not
+     * inlined is not. The arithmetic is exactly FloatMath.sigmoid/tanh, lane by lane.
+     */
     @Override
     void sigmoid0(int n, float[] x, int xOff, float[] y, int yOff) {
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            vsigmoid(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+        int bound = F.loopBound(n);
+        if (SVML_MATH) {
+            for (; i < bound; i += L) {
+                vsigmoid(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+            }
+        } else {
+            FloatVector one = FloatVector.broadcast(F, 1f);
+            FloatVector c5 = FloatVector.broadcast(F, C5), c4 = FloatVector.broadcast(F, C4);
+            FloatVector c3 = FloatVector.broadcast(F, C3), c2 = FloatVector.broadcast(F, C2);
+            FloatVector ln2hi = FloatVector.broadcast(F, -LN2_HI), ln2lo = FloatVector.broadcast(F, -LN2_LO);
+            for (; i < bound; i += L) {
+                // σ(x) = 1 / (1 + e^t), t = clamp(−x): e^t = 2ⁿ + 2ⁿ·expm1(r), as FloatMath.expClamped
+                FloatVector t = FloatVector.fromArray(F, x, xOff + i).neg().max(EXP_MIN).min(EXP_SAFE_MAX);
+                FloatVector v = t.fma(LOG2E, ROUND_MAGIC);
+                FloatVector fn = v.sub(ROUND_MAGIC);
+                FloatVector r = fn.fma(ln2lo, fn.fma(ln2hi, t));
+                FloatVector p = r.fma(C7, C6).fma(r, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r.mul(r), r);
+                FloatVector scale = v.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats();
+                one.div(one.add(scale.fma(p, scale))).intoArray(y, yOff + i);
+            }
         }
         for (; i < n; i++) {
             y[yOff + i] = ssigmoid(x[xOff + i]);
@@ -477,15 +488,36 @@ final class VectorKernels extends Kernels {
     @Override
     void tanh0(int n, float[] x, int xOff, float[] y, int yOff) {
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            vtanh(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+        int bound = F.loopBound(n);
+        if (SVML_MATH) {
+            for (; i < bound; i += L) {
+                vtanh(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+            }
+        } else {
+            FloatVector c5 = FloatVector.broadcast(F, C5), c4 = FloatVector.broadcast(F, C4);
+            FloatVector c3 = FloatVector.broadcast(F, C3), c2 = FloatVector.broadcast(F, C2);
+            FloatVector ln2hi = FloatVector.broadcast(F, -LN2_HI), ln2lo = FloatVector.broadcast(F, -LN2_LO);
+            for (; i < bound; i += L) {
+                // tanh|x| = −em / (2 + em), em = expm1(−2·min(|x|, 9)), as FloatMath.tanh
+                FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+                FloatVector a = xv.abs().min(TANH_CLAMP).mul(-2f);
+                FloatVector v = a.fma(LOG2E, ROUND_MAGIC);
+                FloatVector fn = v.sub(ROUND_MAGIC);
+                FloatVector r = fn.fma(ln2lo, fn.fma(ln2hi, a));
+                FloatVector p = r.fma(C7, C6).fma(r, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r.mul(r), r);
+                FloatVector scale = v.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats();
+                FloatVector em = scale.fma(p, scale.sub(1f));
+                // |t| then the sign of x: t may be −0 (−0/2 at x = ±0)
+                FloatVector t = em.neg().div(em.add(2f)).abs();
+                t.reinterpretAsInts().or(xv.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats().intoArray(y, yOff + i);
+            }
         }
         for (; i < n; i++) {
             y[yOff + i] = stanh(x[xOff + i]);
         }
     }
 
-    /** Scalar tail twins of vsigmoid/vtanh, so a tail element matches its lane-wise neighbours. */
+    /** Scalar tails of sigmoid0/tanh0, computed like their vector lanes. */
     private static float ssigmoid(float x) {
         return SVML_MATH ? (float) (1.0 / (1.0 + Math.exp(-x))) : FloatMath.sigmoid(x);
     }
@@ -587,11 +619,11 @@ final class VectorKernels extends Kernels {
     // ------------------------------------------------------------------ fused cell math
 
     /*
-     * The fused cell kernels run the gate activations as separate passes over the row (each a loop
-     * with a single vsigmoid/vtanh call) and then one fused element-wise pass. A single loop with
-     * three vsigmoid and two vtanh calls measured 3-4x slower: it exceeds C2's inlining budget, the
-     * calls stay out of line and every FloatVector crossing them is boxed. The row (4H floats) stays
-     * in L1 between passes. Per element the arithmetic is exactly the scalar twin's.
+     * The fused cell kernels run the gate activations as separate passes over the row (sigmoid0,
+     * tanh0) between element-wise passes. A single loop with three sigmoid and two tanh evaluations
+     * measured 3-4x slower: it exceeds C2's inlining budget, the helpers stay out of line and every
+     * FloatVector crossing them is boxed (see the comment above sigmoid0). The row (4H floats)
+     * stays in L1 between passes. Per element the arithmetic is exactly the scalar twin's.
      */
     @Override
     void lstmCellForward0(int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,

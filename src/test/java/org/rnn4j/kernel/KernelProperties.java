@@ -665,7 +665,7 @@ class KernelProperties {
         if (k == Kernels.scalar()) {
             return gamma(kk + 2) * sumAbs + gamma(kk + 1) * absBetaC;
         }
-        int kc = m <= VectorGemm.MC ? VectorGemm.KC_SMALL : VectorGemm.KC;
+        int kc = VectorGemm.KC;
         int nb = (kk + kc - 1) / kc;
         return gamma(Math.min(kk, kc) + 1 + nb + 1) * sumAbs + gamma(1 + nb) * absBetaC;
     }

@@ -19,6 +19,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -84,19 +85,34 @@ final class VectorKernels extends Kernels {
         return "simd-" + F.vectorBitSize() + (SVML_MATH ? "-svml" : "");
     }
 
+    /** Lane rotations by L/2, L/4, L/8, L/16 for the reduction tree of {@link #sumLanes}. */
+    private static final VectorShuffle<Float> ROT_2 = VectorShuffle.iota(F, Math.max(L / 2, 1), 1, true);
+    private static final VectorShuffle<Float> ROT_4 = VectorShuffle.iota(F, Math.max(L / 4, 1), 1, true);
+    private static final VectorShuffle<Float> ROT_8 = VectorShuffle.iota(F, Math.max(L / 8, 1), 1, true);
+    private static final VectorShuffle<Float> ROT_16 = VectorShuffle.iota(F, Math.max(L / 16, 1), 1, true);
+
     /**
-     * Sum of the lanes in a fixed order (lane 0 first). Not {@code reduceLanes(ADD)}: for floats
-     * the Vector API leaves its order unspecified, and JDK 25's C2 intrinsic adds in a different
-     * order than the Java fallback that runs before compilation, so the same call gave different
-     * bits early and late in one JVM (caught by GemmParallelTest). Reductions happen once per
-     * block or row, after the loop, so the extra cost is noise.
+     * Sum of the lanes by a fixed tree: add the vector rotated by L/2, then by L/4, …, read lane 0.
+     * Not {@code reduceLanes(ADD)}: for floats the Vector API leaves its order unspecified, and JDK
+     * 25's C2 intrinsic adds in a different order than the Java fallback that runs before
+     * compilation, so the same call gave different bits early and late in one JVM (caught by
+     * GemmParallelTest). Rotations and adds are exact lane operations in every tier. (A lane-by-lane
+     * loop was also deterministic but cost ~30 µops a reduction, which dominated GEMV at H = 64.)
      */
     static float sumLanes(FloatVector v) {
-        float s = v.lane(0);
-        for (int i = 1; i < L; i++) {
-            s += v.lane(i);
+        if (L >= 2) {
+            v = v.add(v.rearrange(ROT_2));
         }
-        return s;
+        if (L >= 4) {
+            v = v.add(v.rearrange(ROT_4));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(ROT_8));
+        }
+        if (L >= 16) {
+            v = v.add(v.rearrange(ROT_16));
+        }
+        return v.lane(0);
     }
 
     // ------------------------------------------------------------------ level 1

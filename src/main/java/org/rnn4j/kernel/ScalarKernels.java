@@ -259,14 +259,8 @@ final class ScalarKernels extends Kernels {
     @Override
     void lstmCellForward0(int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
                           float[] c, int cOff, float[] tanhC, int tcOff, float[] h, int hOff) {
-        lstmForward(hidden, 0, gates, gOff, cPrev, cpOff, c, cOff, tanhC, tcOff, h, hOff);
-    }
-
-    /** Scalar LSTM forward for units {@code j0 .. hidden) of one row; also the SIMD path's tail. */
-    static void lstmForward(int hidden, int j0, float[] gates, int gOff, float[] cPrev, int cpOff,
-                            float[] c, int cOff, float[] tanhC, int tcOff, float[] h, int hOff) {
         int iOff = gOff, fOff = gOff + hidden, gg = gOff + 2 * hidden, oOff = gOff + 3 * hidden;
-        for (int j = j0; j < hidden; j++) {
+        for (int j = 0; j < hidden; j++) {
             // i = σ(a_i)  f = σ(a_f)  g = tanh(a_g)  o = σ(a_o)
             float i = FloatMath.sigmoid(gates[iOff + j]);
             float f = FloatMath.sigmoid(gates[fOff + j]);
@@ -320,13 +314,7 @@ final class ScalarKernels extends Kernels {
     @Override
     void gruCellForward0(int hidden, float[] gx, int gxOff, float[] gh, int ghOff,
                          float[] hPrev, int hpOff, float[] h, int hOff) {
-        gruForward(hidden, 0, gx, gxOff, gh, ghOff, hPrev, hpOff, h, hOff);
-    }
-
-    /** Scalar GRU forward for units {@code j0 .. hidden) of one row; also the SIMD path's tail. */
-    static void gruForward(int hidden, int j0, float[] gx, int gxOff, float[] gh, int ghOff,
-                           float[] hPrev, int hpOff, float[] h, int hOff) {
-        for (int j = j0; j < hidden; j++) {
+        for (int j = 0; j < hidden; j++) {
             // r = σ(x_r + h_r)  z = σ(x_z + h_z)  n = tanh(x_n + r⊙h_n)  h = (1−z)⊙n + z⊙h_prev
             float r = FloatMath.sigmoid(gx[gxOff + j] + gh[ghOff + j]);
             float z = FloatMath.sigmoid(gx[gxOff + hidden + j] + gh[ghOff + hidden + j]);

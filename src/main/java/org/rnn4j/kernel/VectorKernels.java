@@ -126,7 +126,7 @@ final class VectorKernels extends Kernels {
         return (float) total;
     }
 
-    /** Float dot of at most one block: four accumulators, one reduction, scalar tail. */
+    /** Float dot (of one block, or of one GEMV row): four accumulators, one reduction, scalar tail. */
     private static float dotBlock(int n, float[] x, int xOff, float[] y, int yOff) {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
         int i = 0;
@@ -333,26 +333,8 @@ final class VectorKernels extends Kernels {
             y[yOff + i + 3] += t3;
         }
         for (; i < m; i++) {
-            y[yOff + i] += dotBlockAny(n, a, aOff + i * lda, x, xOff);
+            y[yOff + i] += dotBlock(n, a, aOff + i * lda, x, xOff); // ≤ 3 leftover rows
         }
-    }
-
-    /** Dot of any length with two accumulators, for the ≤ 3 leftover GEMV rows. */
-    private static float dotBlockAny(int n, float[] x, int xOff, float[] y, int yOff) {
-        FloatVector s0 = FloatVector.zero(F), s1 = s0;
-        int j = 0;
-        for (int bound = n - 2 * L; j <= bound; j += 2 * L) {
-            s0 = FloatVector.fromArray(F, x, xOff + j).fma(FloatVector.fromArray(F, y, yOff + j), s0);
-            s1 = FloatVector.fromArray(F, x, xOff + j + L).fma(FloatVector.fromArray(F, y, yOff + j + L), s1);
-        }
-        for (int bound = F.loopBound(n); j < bound; j += L) {
-            s0 = FloatVector.fromArray(F, x, xOff + j).fma(FloatVector.fromArray(F, y, yOff + j), s0);
-        }
-        float s = sumLanes(s0.add(s1));
-        for (; j < n; j++) {
-            s = Math.fma(x[xOff + j], y[yOff + j], s);
-        }
-        return s;
     }
 
     @Override
@@ -412,16 +394,6 @@ final class VectorKernels extends Kernels {
     /** 2ⁿ from v = x·log2e + 1.5·2²³ (n sits in v's low mantissa bits). */
     private static FloatVector pow2FromRounded(FloatVector v) {
         return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats();
-    }
-
-    /** e^x for x in [EXP_MIN, EXP_SAFE_MAX] (or NaN); see {@link FloatMath#expClamped}. */
-    private static FloatVector expClamped(FloatVector x) {
-        FloatVector v = x.fma(LOG2E, ROUND_MAGIC);
-        FloatVector fn = v.sub(ROUND_MAGIC);
-        FloatVector r = fn.fma(FloatVector.broadcast(F, -LN2_HI), x);
-        r = fn.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector scale = pow2FromRounded(v);
-        return scale.fma(expm1Poly(r), scale);
     }
 
     static FloatVector vexp(FloatVector x) {

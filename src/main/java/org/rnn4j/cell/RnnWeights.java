@@ -1,0 +1,218 @@
+package org.rnn4j.cell;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The parameters of a stacked RNN (or, used as an accumulator, their gradients), stored as one
+ * row-major {@code float[]} per tensor under PyTorch's names:
+ * <pre>
+ *   weight_ih_l{l}   (G·H, in_l)   in_0 = I, in_l = H above layer 0
+ *   weight_hh_l{l}   (G·H, H)
+ *   bias_ih_l{l}     (G·H)
+ *   bias_hh_l{l}     (G·H)
+ * </pre>
+ * with the G gate blocks in PyTorch's order (LSTM i, f, g, o; GRU r, z, n). {@link #names()} lists
+ * them in {@code state_dict} order, which is also the order of a safetensors export.
+ *
+ * <p>Ownership: this object owns its arrays and never replaces them, so references returned by
+ * {@link #get(String)} and the typed accessors stay valid for its lifetime; callers may read and
+ * write their elements (that is how weights are loaded and how optimizers update them). An engine
+ * reads the arrays on every call, so writes between calls take effect at the next call. Concurrent
+ * reads from many threads are safe; a write concurrent with a forward pass is a data race.
+ */
+public final class RnnWeights {
+    private final RnnSpec spec;
+    private final Map<String, float[]> tensors = new LinkedHashMap<>();
+    private final Map<String, int[]> shapes = new LinkedHashMap<>();
+    // Indexed by layer: the same arrays as in the maps, for the engine's hot path.
+    private final float[][] weightIh;
+    private final float[][] weightHh;
+    private final float[][] biasIh;
+    private final float[][] biasHh;
+
+    /**
+     * All-zero parameters for {@code spec} (the right starting point for a gradient accumulator).
+     *
+     * @param spec the network shape; must not be null
+     */
+    public RnnWeights(RnnSpec spec) {
+        if (spec == null) {
+            throw new IllegalArgumentException("spec must not be null");
+        }
+        this.spec = spec;
+        int layers = spec.numLayers();
+        int rows = spec.gateRows();
+        weightIh = new float[layers][];
+        weightHh = new float[layers][];
+        biasIh = new float[layers][];
+        biasHh = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            int in = spec.layerInputSize(l);
+            weightIh[l] = add("weight_ih_l" + l, rows, in);
+            weightHh[l] = add("weight_hh_l" + l, rows, spec.hiddenSize());
+            biasIh[l] = add("bias_ih_l" + l, rows);
+            biasHh[l] = add("bias_hh_l" + l, rows);
+        }
+    }
+
+    private float[] add(String name, int... shape) {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        float[] data = new float[(int) n];
+        tensors.put(name, data);
+        shapes.put(name, shape.clone());
+        return data;
+    }
+
+    /** The network shape these parameters belong to. */
+    public RnnSpec spec() {
+        return spec;
+    }
+
+    /** Parameter names in PyTorch {@code state_dict} order; an unmodifiable list. */
+    public List<String> names() {
+        return Collections.unmodifiableList(new ArrayList<>(tensors.keySet()));
+    }
+
+    /**
+     * The live array of a parameter (owned by this object, see the class comment).
+     *
+     * @param name a PyTorch parameter name from {@link #names()}
+     * @return the row-major data
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public float[] get(String name) {
+        float[] t = tensors.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no parameter '" + name + "'; known: " + tensors.keySet());
+        }
+        return t;
+    }
+
+    /**
+     * The PyTorch shape of a parameter, e.g. {@code [4H, I]} for {@code weight_ih_l0} of an LSTM.
+     *
+     * @param name a name from {@link #names()}
+     * @return a fresh copy of the shape
+     */
+    public int[] shape(String name) {
+        get(name);
+        return shapes.get(name).clone();
+    }
+
+    /** @param layer in [0, L) @return {@code weight_ih_l{layer}}, (G·H, in_layer), live */
+    public float[] weightIh(int layer) {
+        return weightIh[checkLayer(layer)];
+    }
+
+    /** @param layer in [0, L) @return {@code weight_hh_l{layer}}, (G·H, H), live */
+    public float[] weightHh(int layer) {
+        return weightHh[checkLayer(layer)];
+    }
+
+    /** @param layer in [0, L) @return {@code bias_ih_l{layer}}, (G·H), live */
+    public float[] biasIh(int layer) {
+        return biasIh[checkLayer(layer)];
+    }
+
+    /** @param layer in [0, L) @return {@code bias_hh_l{layer}}, (G·H), live */
+    public float[] biasHh(int layer) {
+        return biasHh[checkLayer(layer)];
+    }
+
+    private int checkLayer(int layer) {
+        if (layer < 0 || layer >= spec.numLayers()) {
+            throw new IllegalArgumentException("layer must be in [0, " + spec.numLayers() + "), got " + layer);
+        }
+        return layer;
+    }
+
+    /** Total number of scalar parameters. */
+    public long size() {
+        long n = 0;
+        for (float[] t : tensors.values()) {
+            n += t.length;
+        }
+        return n;
+    }
+
+    /** Sets every element to 0 (e.g. to clear a gradient accumulator). */
+    public void zero() {
+        for (float[] t : tensors.values()) {
+            java.util.Arrays.fill(t, 0f);
+        }
+    }
+
+    /**
+     * PyTorch's default initialization: every element uniform in [−1/√H, 1/√H), drawn from a
+     * {@link SplittableRandom} seeded with {@code seed} in {@link #names()} order; the same seed gives
+     * the same weights bit for bit (not the same numbers as PyTorch's generator).
+     *
+     * @param seed the seed
+     * @return this
+     */
+    public RnnWeights initUniform(long seed) {
+        double bound = 1.0 / Math.sqrt(spec.hiddenSize());
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (float[] t : tensors.values()) {
+            for (int i = 0; i < t.length; i++) {
+                t[i] = (float) ((2 * rnd.nextDouble() - 1) * bound);
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Copies every element of {@code other} into this object's arrays.
+     *
+     * @param other parameters of an equal spec
+     * @throws IllegalArgumentException if the specs differ in anything but dropout and layout
+     */
+    public void copyFrom(RnnWeights other) {
+        requireSameShape(other, "other");
+        for (Map.Entry<String, float[]> e : tensors.entrySet()) {
+            float[] src = other.tensors.get(e.getKey());
+            System.arraycopy(src, 0, e.getValue(), 0, src.length);
+        }
+    }
+
+    void requireSameShape(RnnWeights other, String what) {
+        if (other == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+        RnnSpec s = other.spec;
+        if (s.cell() != spec.cell() || s.inputSize() != spec.inputSize() || s.hiddenSize() != spec.hiddenSize()
+                || s.numLayers() != spec.numLayers()) {
+            throw new IllegalArgumentException(what + " must have the shape " + describe(spec) + ", got " + describe(s));
+        }
+    }
+
+    static String describe(RnnSpec s) {
+        return s.cell().id() + "(I=" + s.inputSize() + ", H=" + s.hiddenSize() + ", L=" + s.numLayers() + ")";
+    }
+
+    /**
+     * The name and flat index of the first NaN or infinite element, or null if all are finite.
+     * Cheap enough to call after every optimizer step.
+     *
+     * @return e.g. {@code "weight_hh_l1[37]"}, or null
+     */
+    public String firstNonFinite() {
+        for (Map.Entry<String, float[]> e : tensors.entrySet()) {
+            float[] t = e.getValue();
+            for (int i = 0; i < t.length; i++) {
+                if (!Float.isFinite(t[i])) {
+                    return e.getKey() + "[" + i + "]";
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -42,6 +42,9 @@ public final class Rnn {
     private final RnnSpec spec;
     private final RnnWeights weights;
     private final Kernels k;
+    // Shape names for error messages, built once so that argument checks allocate nothing.
+    private final String seqShapeI;
+    private final String seqShapeH;
 
     /**
      * An engine on the default kernels ({@link Kernels#get()}).
@@ -68,6 +71,9 @@ public final class Rnn {
         this.spec = weights.spec();
         this.weights = weights;
         this.k = kernels;
+        String seq = spec.batchFirst() ? "(B, T, " : "(T, B, ";
+        this.seqShapeI = seq + "I)";
+        this.seqShapeH = seq + "H)";
     }
 
     /** The network shape. */
@@ -111,12 +117,11 @@ public final class Rnn {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
-        String seq = spec.batchFirst() ? "(B, T, " : "(T, B, ";
-        need("input", input, (long) seqLen * batch * spec.inputSize(), seq + "I)", false);
+        need("input", input, (long) seqLen * batch * spec.inputSize(), seqShapeI, false);
         checkLengths(lengths, seqLen, batch);
         long states = (long) layers * batch * hidden;
         need("h0", h0, states, "(L, B, H)", true);
-        need("output", output, (long) seqLen * batch * hidden, seq + "H)", true);
+        need("output", output, (long) seqLen * batch * hidden, seqShapeH, true);
         need("hN", hN, states, "(L, B, H)", true);
         if (spec.cell().hasCellState()) {
             need("c0", c0, states, "(L, B, H)", true);
@@ -322,15 +327,18 @@ public final class Rnn {
             throw new IllegalStateException("ws holds no completed forward pass of this Rnn; call forward first");
         }
         weights.requireSameShape(grads, "grads");
+        if (grads == weights) {
+            // dW_ih += … would change W_ih before dx = dGates·W_ih reads it
+            throw new IllegalArgumentException("grads must be a separate RnnWeights, not the engine's weights");
+        }
         int layers = spec.numLayers();
         int t0 = ws.seqLen;
         int b = ws.batch;
         int h = spec.hiddenSize();
-        String seq = spec.batchFirst() ? "(B, T, " : "(T, B, ";
         long states = (long) layers * b * h;
-        need("gradOutput", gradOutput, (long) t0 * b * h, seq + "H)", true);
+        need("gradOutput", gradOutput, (long) t0 * b * h, seqShapeH, true);
         need("gradHN", gradHN, states, "(L, B, H)", true);
-        need("gradInput", gradInput, (long) t0 * b * spec.inputSize(), seq + "I)", true);
+        need("gradInput", gradInput, (long) t0 * b * spec.inputSize(), seqShapeI, true);
         need("gradH0", gradH0, states, "(L, B, H)", true);
         if (spec.cell().hasCellState()) {
             need("gradCN", gradCN, states, "(L, B, H)", true);
@@ -354,6 +362,7 @@ public final class Rnn {
         }
         boolean drop = ws.training && spec.dropout() > 0 && layers > 1;
         for (int l = layers - 1; l >= 0; l--) {
+            ws.needDx = l > 0 || gradInput != null;
             loadState(ws, gradHN, l, ws.dh);
             switch (spec.cell()) {
                 case LSTM:
@@ -499,6 +508,7 @@ public final class Rnn {
      *   db_ih += Σ_rows dIn      db_hh += Σ_rows dRec
      *   dx     = dIn·W_ih        (T·B, G·H)·(G·H, in)
      * </pre>
+     * dx is skipped for layer 0 when the caller wants no input gradient.
      * dIn = dRec = dGates except for the GRU, whose n block differs (dRec_n = dIn_n ⊙ r).
      */
     private void weightGradients(RnnWorkspace ws, int l, RnnWeights grads, float[] dIn, float[] dRec) {
@@ -511,7 +521,9 @@ public final class Rnn {
         k.gemm(true, false, g, h, rows, 1f, dRec, 0, g, ws.hs[l], 0, h, 1f, grads.weightHh(l), 0, h, par);
         k.multAddTransVec(rows, g, dIn, 0, g, ws.ones, 0, grads.biasIh(l), 0);
         k.multAddTransVec(rows, g, dRec, 0, g, ws.ones, 0, grads.biasHh(l), 0);
-        k.gemm(false, false, rows, in, g, 1f, dIn, 0, g, weights.weightIh(l), 0, in, 0f, ws.dX, 0, in, par);
+        if (ws.needDx) {   // layer 0 without gradInput: 2·T·B·G·H·I FLOPs saved
+            k.gemm(false, false, rows, in, g, 1f, dIn, 0, g, weights.weightIh(l), 0, in, 0f, ws.dX, 0, in, par);
+        }
     }
 
     // ================================================================== batch order and copies

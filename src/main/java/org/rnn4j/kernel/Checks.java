@@ -65,8 +65,14 @@ public final class Checks {
         if (a == null) {
             throw new IllegalArgumentException(name + " must not be null");
         }
-        size(name + " rows", rows);
-        size(name + " cols", cols);
+        // No string is built unless a check fails: these run on every kernel call, and the engine
+        // promises not to allocate in steady state (interpreted and C1 code does not elide garbage).
+        if (rows < 0) {
+            throw new IllegalArgumentException(name + " rows must be >= 0, got " + rows);
+        }
+        if (cols < 0) {
+            throw new IllegalArgumentException(name + " cols must be >= 0, got " + cols);
+        }
         if (ld < Math.max(1, cols)) {
             throw new IllegalArgumentException("leading dimension of " + name + " must be >= max(1, cols = "
                     + cols + "), got " + ld);

@@ -1,0 +1,180 @@
+package org.rnn4j.cell;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.rnn4j.kernel.Kernels;
+
+/**
+ * A random, fully specified problem for the engine (weights, batch, lengths, states and upstream
+ * gradients) and the complete result of running it forward and backward, for tests.
+ * Sequence tensors are in the spec's layout; values are uniform in [−1, 1), weights PyTorch-default.
+ */
+final class RnnCase {
+    final RnnSpec spec;
+    final RnnWeights weights;
+    final int seqLen;
+    final int batch;
+    final int[] lengths;          // null = all T
+    final float[] input;
+    final float[] h0;             // null = zeros
+    final float[] c0;
+    final float[] gradOutput;
+    final float[] gradHN;
+    final float[] gradCN;
+
+    RnnCase(RnnSpec spec, int seqLen, int batch, int[] lengths, boolean withStates, long seed) {
+        this.spec = spec;
+        this.seqLen = seqLen;
+        this.batch = batch;
+        this.lengths = lengths;
+        SplittableRandom r = new SplittableRandom(seed);
+        weights = new RnnWeights(spec).initUniform(r.nextLong());
+        int states = spec.numLayers() * batch * spec.hiddenSize();
+        input = uniform(r, seqLen * batch * spec.inputSize());
+        h0 = withStates ? uniform(r, states) : null;
+        c0 = withStates && spec.cell().hasCellState() ? uniform(r, states) : null;
+        gradOutput = uniform(r, seqLen * batch * spec.hiddenSize());
+        gradHN = uniform(r, states);
+        gradCN = spec.cell().hasCellState() ? uniform(r, states) : null;
+    }
+
+    static float[] uniform(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (2 * r.nextDouble() - 1);
+        }
+        return a;
+    }
+
+    /** Flat row of (t, b) in the spec's layout. */
+    int row(int t, int b) {
+        return spec.batchFirst() ? b * seqLen + t : t * batch + b;
+    }
+
+    boolean padded(int t, int b) {
+        return lengths != null && t >= lengths[b];
+    }
+
+    /** Everything one forward + backward produces, by name. */
+    static final class Result {
+        final Map<String, float[]> tensors = new LinkedHashMap<>();
+
+        float[] get(String name) {
+            return tensors.get(name);
+        }
+    }
+
+    Result run(Kernels kernels, RnnWorkspace ws, boolean training) {
+        return run(new Rnn(weights, kernels), ws, training);
+    }
+
+    Result run(Rnn rnn, RnnWorkspace ws, boolean training) {
+        int h = spec.hiddenSize();
+        int states = spec.numLayers() * batch * h;
+        boolean lstm = spec.cell().hasCellState();
+        Result res = new Result();
+        float[] out = new float[seqLen * batch * h];
+        float[] hN = new float[states];
+        float[] cN = lstm ? new float[states] : null;
+        rnn.forward(ws, training, input, seqLen, batch, lengths, h0, c0, out, hN, cN);
+        RnnWeights grads = new RnnWeights(spec);
+        float[] gIn = new float[input.length];
+        float[] gH0 = new float[states];
+        float[] gC0 = lstm ? new float[states] : null;
+        rnn.backward(ws, gradOutput, gradHN, gradCN, grads, gIn, gH0, gC0);
+        res.tensors.put("output", out);
+        res.tensors.put("h_n", hN);
+        if (lstm) {
+            res.tensors.put("c_n", cN);
+        }
+        res.tensors.put("grad.input", gIn);
+        res.tensors.put("grad.h0", gH0);
+        if (lstm) {
+            res.tensors.put("grad.c0", gC0);
+        }
+        for (String n : grads.names()) {
+            res.tensors.put("grad." + n, grads.get(n).clone());
+        }
+        return res;
+    }
+
+    /** A copy whose padded input and gradOutput positions hold {@code garbage}. */
+    RnnCase withPadding(float garbage) {
+        RnnCase c = new RnnCase(this);
+        int in = spec.inputSize();
+        int h = spec.hiddenSize();
+        for (int t = 0; t < seqLen; t++) {
+            for (int b = 0; b < batch; b++) {
+                if (padded(t, b)) {
+                    Arrays.fill(c.input, row(t, b) * in, row(t, b) * in + in, garbage);
+                    Arrays.fill(c.gradOutput, row(t, b) * h, row(t, b) * h + h, garbage);
+                }
+            }
+        }
+        return c;
+    }
+
+    private RnnCase(RnnCase o) {
+        spec = o.spec;
+        weights = o.weights;
+        seqLen = o.seqLen;
+        batch = o.batch;
+        lengths = o.lengths;
+        input = o.input.clone();
+        h0 = o.h0 == null ? null : o.h0.clone();
+        c0 = o.c0 == null ? null : o.c0.clone();
+        gradOutput = o.gradOutput.clone();
+        gradHN = o.gradHN.clone();
+        gradCN = o.gradCN == null ? null : o.gradCN.clone();
+    }
+
+    /** The single sequence b of this batch as a batch of one (same weights). */
+    RnnCase single(int b) {
+        return new RnnCase(this, b);
+    }
+
+    private RnnCase(RnnCase o, int b) {
+        spec = o.spec;
+        weights = o.weights;
+        seqLen = o.seqLen;
+        batch = 1;
+        lengths = o.lengths == null ? null : new int[] {o.lengths[b]};
+        int in = spec.inputSize();
+        int h = spec.hiddenSize();
+        int layers = spec.numLayers();
+        input = new float[seqLen * in];
+        gradOutput = new float[seqLen * h];
+        for (int t = 0; t < seqLen; t++) {
+            System.arraycopy(o.input, o.row(t, b) * in, input, t * in, in);
+            System.arraycopy(o.gradOutput, o.row(t, b) * h, gradOutput, t * h, h);
+        }
+        h0 = o.h0 == null ? null : stateOf(o.h0, b, o.batch, layers, h);
+        c0 = o.c0 == null ? null : stateOf(o.c0, b, o.batch, layers, h);
+        gradHN = stateOf(o.gradHN, b, o.batch, layers, h);
+        gradCN = o.gradCN == null ? null : stateOf(o.gradCN, b, o.batch, layers, h);
+    }
+
+    private static float[] stateOf(float[] s, int b, int batch, int layers, int h) {
+        float[] r = new float[layers * h];
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(s, (l * batch + b) * h, r, l * h, h);
+        }
+        return r;
+    }
+
+    /** Extracts sequence b's slice of a per-sequence result tensor (sequence or state layout). */
+    float[] slice(String name, float[] t, int b) {
+        int h = spec.hiddenSize();
+        if (name.equals("output") || name.equals("grad.input")) {
+            int w = name.equals("output") ? h : spec.inputSize();
+            float[] r = new float[seqLen * w];
+            for (int s = 0; s < seqLen; s++) {
+                System.arraycopy(t, row(s, b) * w, r, s * w, w);
+            }
+            return r;
+        }
+        return stateOf(t, b, batch, spec.numLayers(), h);
+    }
+}

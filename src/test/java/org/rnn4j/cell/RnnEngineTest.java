@@ -1,0 +1,214 @@
+package org.rnn4j.cell;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.rnn4j.kernel.Kernels;
+import org.rnn4j.kernel.Parallelism;
+
+/** Engine behaviour that needs no oracle: argument checks, determinism, reuse, threads, allocation. */
+class RnnEngineTest {
+
+    private static RnnCase lstmCase(int layers) {
+        RnnSpec spec = RnnSpec.builder(CellType.LSTM, 5, 17).numLayers(layers).build();
+        return new RnnCase(spec, 6, 4, new int[] {6, 1, 0, 4}, true, 11);
+    }
+
+    private static void assertSame(RnnCase.Result a, RnnCase.Result b, String what) {
+        for (Map.Entry<String, float[]> e : a.tensors.entrySet()) {
+            assertArrayEquals(e.getValue(), b.get(e.getKey()), what + ": " + e.getKey());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void sameInputsGiveBitwiseSameResults(CellType cell) {
+        RnnSpec spec = RnnSpec.builder(cell, 7, 33).numLayers(2).dropout(0.3).build();
+        RnnCase c = new RnnCase(spec, 9, 3, new int[] {9, 2, 5}, true, 3);
+        for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.simd()}) {
+            RnnCase.Result a = c.run(k, new RnnWorkspace(Parallelism.SERIAL, 42), true);
+            RnnCase.Result b = c.run(k, new RnnWorkspace(Parallelism.SERIAL, 42), true);
+            assertSame(a, b, "same dropout seed");
+        }
+    }
+
+    @Test
+    void aReusedWorkspaceGivesTheSameBitsAsAFreshOne() {
+        RnnCase big = new RnnCase(RnnSpec.builder(CellType.GRU, 5, 17).numLayers(2).build(), 12, 6, null, true, 5);
+        RnnCase small = new RnnCase(RnnSpec.builder(CellType.GRU, 5, 17).numLayers(2).build(), 4, 3,
+                new int[] {1, 4, 2}, true, 6);
+        RnnWorkspace ws = new RnnWorkspace();
+        big.run(Kernels.get(), ws, false);
+        RnnCase.Result reused = small.run(Kernels.get(), ws, false);
+        RnnCase.Result fresh = small.run(Kernels.get(), new RnnWorkspace(), false);
+        assertSame(fresh, reused, "after a larger call");
+    }
+
+    @Test
+    void twoTasksGiveTheSameBitsAsOne() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            RnnCase c = new RnnCase(RnnSpec.builder(CellType.LSTM, 40, 70).numLayers(2).build(), 8, 9,
+                    new int[] {8, 8, 3, 7, 1, 8, 0, 5, 2}, true, 8);
+            RnnCase.Result serial = c.run(Kernels.get(), new RnnWorkspace(), false);
+            RnnCase.Result parallel = c.run(Kernels.get(), new RnnWorkspace(new Parallelism(pool, 2), 0), false);
+            assertSame(serial, parallel, "2 tasks");
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void backwardCanRunTwiceAndAccumulates() {
+        RnnCase c = lstmCase(2);
+        Rnn rnn = new Rnn(c.weights);
+        RnnWorkspace ws = new RnnWorkspace();
+        int states = 2 * 4 * 17;
+        rnn.forward(ws, false, c.input, 6, 4, c.lengths, c.h0, c.c0, null, null, null);
+        RnnWeights once = new RnnWeights(c.spec);
+        RnnWeights twice = new RnnWeights(c.spec);
+        rnn.backward(ws, c.gradOutput, c.gradHN, c.gradCN, once, null, null, null);
+        rnn.backward(ws, c.gradOutput, c.gradHN, c.gradCN, twice, null, null, null);
+        rnn.backward(ws, c.gradOutput, c.gradHN, c.gradCN, twice, null, new float[states], null);
+        for (String n : once.names()) {
+            float[] doubled = once.get(n).clone();
+            for (int i = 0; i < doubled.length; i++) {
+                doubled[i] *= 2;
+            }
+            // equal up to the rounding of adding into a non-zero accumulator
+            Norms.assertClose(doubled, twice.get(n), 1e-6, n);
+        }
+    }
+
+    @Test
+    void dropoutIsOffInInferenceAndDrawsScaledMasksInTraining() {
+        RnnSpec spec = RnnSpec.builder(CellType.RNN_TANH, 4, 50).numLayers(3).dropout(0.25).build();
+        RnnCase c = new RnnCase(spec, 20, 5, null, false, 2);
+        RnnSpec noDrop = RnnSpec.builder(CellType.RNN_TANH, 4, 50).numLayers(3).build();
+        RnnWeights w = new RnnWeights(noDrop);
+        w.copyFrom(c.weights);
+        RnnCase.Result inference = c.run(Kernels.get(), new RnnWorkspace(), false);
+        float[] out = new float[20 * 5 * 50];
+        new Rnn(w).forward(new RnnWorkspace(), true, c.input, 20, 5, null, null, null, out, null, null);
+        assertArrayEquals(out, inference.get("output"), "inference ignores dropout");
+
+        RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, 9);
+        new Rnn(c.weights).forward(ws, true, c.input, 20, 5, null, null, null, null, null, null);
+        float[] mask = new float[20 * 5 * 50];
+        int zeros = 0;
+        for (int l = 0; l < 2; l++) {
+            ws.dropoutMask(l, mask);
+            for (float m : mask) {
+                assertTrue(m == 0f || m == (float) (1 / 0.75), "mask value " + m);
+                zeros += m == 0f ? 1 : 0;
+            }
+        }
+        // 10000 Bernoulli(0.25) draws: mean 2500, sd 43; 6 sd either side
+        assertTrue(Math.abs(zeros - 2500) < 260, "zeroed " + zeros + " of 10000");
+        assertThrows(IllegalArgumentException.class, () -> ws.dropoutMask(2, mask));
+        RnnWorkspace inf = new RnnWorkspace();
+        new Rnn(c.weights).forward(inf, false, c.input, 20, 5, null, null, null, null, null, null);
+        assertThrows(IllegalStateException.class, () -> inf.dropoutMask(0, mask));
+    }
+
+    @Test
+    void steadyStateCallsAllocateNothing() {
+        // Scalar kernels: with SIMD, vector boxes are heap objects until C2 compiles the kernels, which
+        // says nothing about the engine. The engine itself must not allocate once the workspace is sized.
+        RnnCase c = lstmCase(2);
+        Rnn rnn = new Rnn(c.weights, Kernels.scalar());
+        RnnWorkspace ws = new RnnWorkspace();
+        RnnWeights grads = new RnnWeights(c.spec);
+        float[] out = new float[6 * 4 * 17];
+        float[] gIn = new float[c.input.length];
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long allocated = 0;
+        for (int i = 0; i < 5; i++) {
+            long before = mx.getThreadAllocatedBytes(id);
+            rnn.forward(ws, true, c.input, 6, 4, c.lengths, c.h0, c.c0, out, null, null);
+            rnn.backward(ws, c.gradOutput, c.gradHN, c.gradCN, grads, gIn, null, null);
+            allocated = mx.getThreadAllocatedBytes(id) - before;
+        }
+        assertEquals(0, allocated, "bytes allocated by a steady-state forward + backward");
+    }
+
+    @Test
+    void badArgumentsAreNamedWithExpectedAndActualSizes() {
+        RnnCase c = lstmCase(2);
+        Rnn rnn = new Rnn(c.weights);
+        RnnWorkspace ws = new RnnWorkspace();
+        float[] x = c.input;
+        expect("input must hold (T, B, I) = 120 floats, got length 119",
+                () -> rnn.forward(ws, false, new float[119], 6, 4, null, null, null, null, null, null));
+        expect("input must not be null", () -> rnn.forward(ws, false, null, 6, 4, null, null, null, null, null, null));
+        expect("seqLen must be >= 1, got 0", () -> rnn.forward(ws, false, x, 0, 4, null, null, null, null, null, null));
+        expect("batch must be >= 1, got -1", () -> rnn.forward(ws, false, x, 6, -1, null, null, null, null, null, null));
+        expect("lengths must have B = 4 entries, got 3",
+                () -> rnn.forward(ws, false, x, 6, 4, new int[3], null, null, null, null, null));
+        expect("lengths[2] must be in [0, T = 6], got 7",
+                () -> rnn.forward(ws, false, x, 6, 4, new int[] {1, 2, 7, 1}, null, null, null, null, null));
+        expect("h0 must hold (L, B, H) = 136 floats, got length 68",
+                () -> rnn.forward(ws, false, x, 6, 4, null, new float[68], null, null, null, null));
+        expect("cN must hold (L, B, H) = 136 floats, got length 1",
+                () -> rnn.forward(ws, false, x, 6, 4, null, null, null, null, null, new float[1]));
+        expect("output must hold (T, B, H) = 408 floats, got length 407",
+                () -> rnn.forward(ws, false, x, 6, 4, null, null, null, new float[407], null, null));
+        expect("ws must not be null", () -> rnn.forward(null, false, x, 6, 4, null, null, null, null, null, null));
+        assertThrows(IllegalStateException.class,
+                () -> rnn.backward(new RnnWorkspace(), null, null, null, new RnnWeights(c.spec), null, null, null));
+        rnn.forward(ws, false, x, 6, 4, null, null, null, null, null, null);
+        assertThrows(IllegalStateException.class,
+                () -> new Rnn(c.weights).backward(ws, null, null, null, new RnnWeights(c.spec), null, null, null));
+        expect("grads must have the shape lstm(I=5, H=17, L=2), got lstm(I=5, H=17, L=1)",
+                () -> rnn.backward(ws, null, null, null, new RnnWeights(lstmCase(1).spec), null, null, null));
+        expect("grads must be a separate RnnWeights, not the engine's weights",
+                () -> rnn.backward(ws, null, null, null, c.weights, null, null, null));
+        expect("gradInput must hold (T, B, I) = 120 floats, got length 5",
+                () -> rnn.backward(ws, null, null, null, new RnnWeights(c.spec), new float[5], null, null));
+
+        Rnn gru = new Rnn(new RnnWeights(RnnSpec.builder(CellType.GRU, 5, 17).build()));
+        expect("c0 must be null: a gru has no cell state",
+                () -> gru.forward(ws, false, x, 6, 4, null, null, new float[68], null, null, null));
+        RnnSpec.Builder bad = RnnSpec.builder(CellType.GRU, 5, 0);
+        expect("hiddenSize must be >= 1, got 0", bad::build);
+        expect("dropout must be in [0, 1), got 1.0", () -> RnnSpec.builder(CellType.GRU, 5, 3).dropout(1).build());
+        expect("cell must be one of rnn, rnn_tanh, rnn_relu, lstm, gru; got 'elman'", () -> CellType.parse("elman"));
+        expect("no parameter 'weight_ih_l2'", () -> c.weights.get("weight_ih_l2"));
+    }
+
+    private static void expect(String message, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().startsWith(message), "message was: " + e.getMessage());
+    }
+
+    @Test
+    void weightsKnowTheirPyTorchNamesShapesAndNonFiniteValues() {
+        RnnWeights w = new RnnWeights(RnnSpec.builder(CellType.GRU, 5, 7).numLayers(2).build());
+        assertEquals(java.util.List.of("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+                "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1"), w.names());
+        assertArrayEquals(new int[] {21, 5}, w.shape("weight_ih_l0"));
+        assertArrayEquals(new int[] {21, 7}, w.shape("weight_ih_l1"));
+        assertArrayEquals(new int[] {21}, w.shape("bias_hh_l1"));
+        assertEquals(21 * 5 + 21 * 7 * 3 + 21 * 4, w.size());
+        w.initUniform(4);
+        double bound = 1 / Math.sqrt(7);
+        for (String n : w.names()) {
+            for (float v : w.get(n)) {
+                assertTrue(Math.abs(v) <= bound, n + " value " + v + " outside ±1/√H");
+            }
+        }
+        assertEquals(null, w.firstNonFinite());
+        w.weightHh(1)[37] = Float.NaN;
+        assertEquals("weight_hh_l1[37]", w.firstNonFinite());
+    }
+}

@@ -48,6 +48,25 @@ final class RnnCase {
         return a;
     }
 
+    /** A (T, B, width) seq-first copy of a sequence tensor in the spec's layout. */
+    float[] seqFirst(float[] t, int width) {
+        float[] d = new float[seqLen * batch * width];
+        for (int s = 0; s < seqLen; s++) {
+            for (int b = 0; b < batch; b++) {
+                for (int j = 0; j < width; j++) {
+                    d[(s * batch + b) * width + j] = t[row(s, b) * width + j];
+                }
+            }
+        }
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return spec + " T=" + seqLen + " B=" + batch + " lengths=" + Arrays.toString(lengths)
+                + " states=" + (h0 != null);
+    }
+
     /** Flat row of (t, b) in the spec's layout. */
     int row(int t, int b) {
         return spec.batchFirst() ? b * seqLen + t : t * batch + b;

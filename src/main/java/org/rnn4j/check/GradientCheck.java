@@ -494,27 +494,42 @@ public final class GradientCheck {
             }
         }
 
-        /** @param v eps @return a copy with that step */
+        /**
+         * @param v eps
+         * @return a copy with that step
+         */
         public Options withEps(double v) {
             return new Options(v, atol, rtol, maxElementsPerTensor, seed);
         }
 
-        /** @param v atol @return a copy with that absolute tolerance */
+        /**
+         * @param v atol
+         * @return a copy with that absolute tolerance
+         */
         public Options withAtol(double v) {
             return new Options(eps, v, rtol, maxElementsPerTensor, seed);
         }
 
-        /** @param v rtol @return a copy with that relative tolerance */
+        /**
+         * @param v rtol
+         * @return a copy with that relative tolerance
+         */
         public Options withRtol(double v) {
             return new Options(eps, atol, v, maxElementsPerTensor, seed);
         }
 
-        /** @param v max elements per tensor, {@code >= 1} @return a copy with that sampling limit */
+        /**
+         * @param v max elements per tensor, {@code >= 1}
+         * @return a copy with that sampling limit
+         */
         public Options withMaxElementsPerTensor(int v) {
             return new Options(eps, atol, rtol, v, seed);
         }
 
-        /** @param v the sampling seed @return a copy with that seed */
+        /**
+         * @param v the sampling seed
+         * @return a copy with that seed
+         */
         public Options withSeed(long v) {
             return new Options(eps, atol, rtol, maxElementsPerTensor, v);
         }

@@ -19,6 +19,7 @@ public final class Main {
             "",
             "commands:",
             "  info        JDK, Vector API status, species width, CPU SIMD features, chosen kernels",
+            "  gradcheck   check every RNN/LSTM/GRU gradient: reference vs finite differences, engine vs reference",
             "",
             "options:",
             "  --help      this text (also: rnn4j <command> --help)",
@@ -44,7 +45,7 @@ public final class Main {
      * @param args command and its options; not null
      * @param out standard output
      * @param err standard error
-     * @return the process exit code: 0 success, 2 usage error
+     * @return the process exit code: 0 success, 1 a check failed, 2 usage error
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
@@ -58,6 +59,8 @@ public final class Main {
         switch (args[0]) {
             case "info":
                 return info(args, out, err);
+            case "gradcheck":
+                return GradcheckCommand.run(args, out, err);
             default:
                 err.println("rnn4j: unknown command '" + args[0] + "' (try rnn4j --help)");
                 return 2;

@@ -1,0 +1,209 @@
+package org.rnn4j.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.rnn4j.cell.CellType;
+import org.rnn4j.cell.RnnSpec;
+import org.rnn4j.cell.RnnWeights;
+import org.rnn4j.check.EngineCheck;
+import org.rnn4j.check.GradientCheck;
+import org.rnn4j.check.ReferenceRnn;
+import org.rnn4j.kernel.KernelSelector;
+import org.rnn4j.kernel.Kernels;
+
+/**
+ * {@code rnn4j gradcheck}: (1) the double reference's BPTT against central differences (PyTorch
+ * gradcheck's criterion), (2) the float engine against the reference, on a random problem with
+ * variable lengths and random initial states. Exit code 0 when both pass, 1 when either fails,
+ * 2 on a usage error.
+ */
+final class GradcheckCommand {
+    private GradcheckCommand() {}
+
+    static final String USAGE = String.join("\n",
+            "usage: rnn4j gradcheck --cell rnn|rnn_relu|lstm|gru [options]",
+            "",
+            "Checks every gradient of a random stacked RNN twice: the double-precision reference's",
+            "backpropagation through time against central differences (|a - n| <= atol + rtol*|n|), then",
+            "the float engine (SIMD and scalar kernels) against the reference (normwise relative error).",
+            "The loss is L = sum(output*R) + sum(h_n*R_h) (+ sum(c_n*R_c)) with seeded random R; sequences",
+            "have random lengths in [1, T] (one has length T) and random initial states.",
+            "",
+            "options (defaults in brackets):",
+            "  --cell C          rnn (= rnn_tanh), rnn_relu, lstm or gru       (required)",
+            "  --layers N        stacked layers                                [1]",
+            "  --hidden H        hidden size                                   [6]",
+            "  --input I         input size                                    [4]",
+            "  --seq T           sequence length                               [5]",
+            "  --batch B         batch size                                    [3]",
+            "  --seed S          seeds weights, inputs, lengths, states and R  [1]",
+            "  --full-length     all sequences of length T",
+            "  --eps E --atol A --rtol R   finite-difference step and tolerances [1e-6, 1e-5, 1e-3]",
+            "  --sample N        check at most N elements per tensor (seeded) [all]",
+            "  --tolerance X     engine vs reference normwise bound           [1e-4]",
+            "",
+            "exit code: 0 all checks passed, 1 a check failed, 2 usage error");
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CellType cell = null;
+        int layers = 1;
+        int hidden = 6;
+        int input = 4;
+        int seq = 5;
+        int batch = 3;
+        long seed = 1;
+        boolean fullLength = false;
+        GradientCheck.Options opt = GradientCheck.Options.DEFAULTS;
+        double tolerance = EngineCheck.DEFAULT_TOLERANCE;
+        try {
+            for (int i = 1; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--help":
+                    case "-h":
+                        out.println(USAGE);
+                        return 0;
+                    case "--cell":
+                        cell = CellType.parse(value(args, ++i, a));
+                        break;
+                    case "--layers":
+                        layers = positive(args, ++i, a);
+                        break;
+                    case "--hidden":
+                        hidden = positive(args, ++i, a);
+                        break;
+                    case "--input":
+                        input = positive(args, ++i, a);
+                        break;
+                    case "--seq":
+                        seq = positive(args, ++i, a);
+                        break;
+                    case "--batch":
+                        batch = positive(args, ++i, a);
+                        break;
+                    case "--seed":
+                        seed = Long.parseLong(value(args, ++i, a));
+                        break;
+                    case "--full-length":
+                        fullLength = true;
+                        break;
+                    case "--eps":
+                        opt = opt.withEps(Double.parseDouble(value(args, ++i, a)));
+                        break;
+                    case "--atol":
+                        opt = opt.withAtol(Double.parseDouble(value(args, ++i, a)));
+                        break;
+                    case "--rtol":
+                        opt = opt.withRtol(Double.parseDouble(value(args, ++i, a)));
+                        break;
+                    case "--sample":
+                        opt = opt.withMaxElementsPerTensor(positive(args, ++i, a)).withSeed(seed);
+                        break;
+                    case "--tolerance":
+                        tolerance = Double.parseDouble(value(args, ++i, a));
+                        if (!(tolerance > 0)) {
+                            throw new IllegalArgumentException("--tolerance must be > 0, got " + tolerance);
+                        }
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown option '" + a + "'");
+                }
+            }
+            if (cell == null) {
+                throw new IllegalArgumentException("--cell is required (rnn, rnn_relu, lstm or gru)");
+            }
+        } catch (NumberFormatException e) {
+            err.println("rnn4j gradcheck: not a number: " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            err.println("rnn4j gradcheck: " + e.getMessage());
+            return 2;
+        }
+
+        RnnSpec spec;
+        try {
+            spec = RnnSpec.builder(cell, input, hidden).numLayers(layers).build();
+        } catch (IllegalArgumentException e) {
+            err.println("rnn4j gradcheck: " + e.getMessage());
+            return 2;
+        }
+        SplittableRandom rnd = new SplittableRandom(seed);
+        RnnWeights weights = new RnnWeights(spec).initUniform(rnd.nextLong());
+        int[] lengths = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            lengths[b] = fullLength ? seq : 1 + rnd.nextInt(seq);
+        }
+        lengths[rnd.nextInt(batch)] = seq;
+        int states = layers * batch * hidden;
+        float[] x = uniform(rnd, seq * batch * input);
+        float[] h0 = uniform(rnd, states);
+        float[] c0 = cell.hasCellState() ? uniform(rnd, states) : null;
+        long upstreamSeed = rnd.nextLong();
+
+        out.printf(Locale.ROOT, "rnn4j gradcheck: %s, I=%d, H=%d, L=%d, T=%d, B=%d, lengths=%s, seed=%d%n%n",
+                cell.id(), input, hidden, layers, seq, batch, Arrays.toString(lengths), seed);
+
+        ReferenceRnn ref = ReferenceRnn.of(spec);
+        for (String name : weights.names()) {
+            ref.setParameter(name, weights.get(name));
+        }
+        out.println("1. reference (double) backpropagation through time vs central differences");
+        GradientCheck.Report fd = GradientCheck.checkReferenceRnn(ref, widen(x), seq, batch, lengths, widen(h0),
+                widen(c0), null, upstreamSeed, opt);
+        out.println(fd.table());
+        boolean ok = fd.passed();
+
+        Kernels[] kernels = KernelSelector.simdAvailable()
+                ? new Kernels[] {Kernels.simd(), Kernels.scalar()} : new Kernels[] {Kernels.scalar()};
+        int part = 2;
+        for (Kernels k : kernels) {
+            EngineCheck.Report r = EngineCheck.compare(weights, k, x, seq, batch, lengths, h0, c0, upstreamSeed,
+                    tolerance);
+            out.printf(Locale.ROOT, "%d. float engine (%s kernels) vs reference: outputs, states, every gradient%n",
+                    part++, k.name());
+            out.println(r.table());
+            ok &= r.passed();
+        }
+        if (!KernelSelector.simdAvailable()) {
+            out.println("(SIMD kernels not active: " + KernelSelector.ENABLE_HINT + ")");
+        }
+        out.println(ok ? "gradcheck: PASS" : "gradcheck: FAIL");
+        return ok ? 0 : 1;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String[] args, int i, String option) {
+        int v = Integer.parseInt(value(args, i, option));
+        if (v < 1) {
+            throw new IllegalArgumentException(option + " must be >= 1, got " + v);
+        }
+        return v;
+    }
+
+    private static float[] uniform(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (2 * r.nextDouble() - 1);
+        }
+        return a;
+    }
+
+    private static double[] widen(float[] a) {
+        if (a == null) {
+            return null;
+        }
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
+    }
+}

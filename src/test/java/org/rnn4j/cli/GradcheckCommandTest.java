@@ -1,0 +1,75 @@
+package org.rnn4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code rnn4j gradcheck}: passes on every cell, fails (exit 1) when a tolerance cannot hold. */
+class GradcheckCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rnn", "rnn_relu", "lstm", "gru"})
+    void passesOnEveryCellWithTwoLayers(String cell) {
+        assertEquals(0, run("gradcheck", "--cell", cell, "--layers", "2", "--hidden", "5", "--input", "3",
+                "--seq", "4", "--batch", "3", "--seed", "7"), out());
+        String o = out();
+        assertTrue(o.contains("1. reference (double) backpropagation through time vs central differences"), o);
+        assertTrue(o.contains("float engine (simd-"), o);
+        assertTrue(o.contains("float engine (scalar kernels)"), o);
+        assertTrue(o.contains("weight_hh_l1"), o);
+        assertTrue(o.contains("grad.weight_hh_l1"), o);
+        assertTrue(o.strip().endsWith("gradcheck: PASS"), o);
+    }
+
+    @Test
+    void anImpossibleToleranceFailsWithExitCode1() {
+        // finite differences carry truncation error ~eps² and rounding ~1e-16/eps: no zero tolerance holds
+        assertEquals(1, run("gradcheck", "--cell", "lstm", "--atol", "0", "--rtol", "0"));
+        assertTrue(out().contains("FAIL"), out());
+        out.reset();
+        // float against double cannot agree to 1e-12
+        assertEquals(1, run("gradcheck", "--cell", "gru", "--tolerance", "1e-12"));
+        assertTrue(out().strip().endsWith("gradcheck: FAIL"), out());
+    }
+
+    @Test
+    void samplingChecksAtMostNElementsPerTensor() {
+        assertEquals(0, run("gradcheck", "--cell", "lstm", "--hidden", "12", "--sample", "10"));
+        assertTrue(out().contains("10/48"), out());   // weight_ih_l0 is (48, 4): 192 elements, 10 sampled
+    }
+
+    @Test
+    void usageErrorsExitWith2AndOneLine() {
+        assertEquals(2, run("gradcheck"));
+        assertEquals("rnn4j gradcheck: --cell is required (rnn, rnn_relu, lstm or gru)",
+                err.toString(StandardCharsets.UTF_8).strip());
+        err.reset();
+        assertEquals(2, run("gradcheck", "--cell", "lstm", "--hidden", "0"));
+        assertEquals("rnn4j gradcheck: --hidden must be >= 1, got 0", err.toString(StandardCharsets.UTF_8).strip());
+        err.reset();
+        assertEquals(2, run("gradcheck", "--cell", "lstm", "--seed", "x"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("rnn4j gradcheck: not a number"));
+        err.reset();
+        assertEquals(2, run("gradcheck", "--cell", "elman"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("cell must be one of"));
+        assertEquals(0, run("gradcheck", "--help"));
+        assertTrue(out().contains("usage: rnn4j gradcheck"));
+    }
+}

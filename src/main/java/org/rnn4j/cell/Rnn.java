@@ -412,7 +412,7 @@ public final class Rnn {
         float[] cs = ws.cs[l];
         float[] tanhC = ws.tanhC[l];
         float[] dGates = ws.dGates;   // (T, B, 4H)
-        float[] wHh = weights.weightHh(l);
+        float[] wHhT = transposedWhh(ws, l);   // (H, 4H)
         for (int t = ws.seqLen - 1; t >= 0; t--) {
             int m = ws.active[t];
             // rows past a sequence's end keep dGates = 0, so the all-step weight GEMMs skip them exactly
@@ -427,8 +427,8 @@ public final class Rnn {
                 k.lstmCellBackward(h, gates, row * g, cs, row * h, tanhC, row * h, ws.dh, s * h, ws.dc, s * h,
                         dGates, row * g);
             }
-            // dh_{t−1}[0:m] = dGates_t[0:m]·W_hh        (m, 4H)·(4H, H)
-            k.gemm(false, false, m, h, g, 1f, dGates, t * b * g, g, wHh, 0, h, 0f, ws.dh, 0, h, ws.parallelism);
+            // dh_{t−1}[0:m] = dGates_t[0:m]·W_hh        (m, 4H)·(4H, H), as dGates_t·(W_hhᵀ)ᵀ
+            k.gemm(false, true, m, h, g, 1f, dGates, t * b * g, g, wHhT, 0, g, 0f, ws.dh, 0, h, ws.parallelism);
         }
         weightGradients(ws, l, grads, dGates, dGates);
     }
@@ -448,7 +448,7 @@ public final class Rnn {
         float[] hs = ws.hs[l];
         float[] dGx = ws.dGates;   // (T, B, 3H) dL/dgx
         float[] dGh = ws.dGh;      // (T, B, 3H) dL/dgh
-        float[] wHh = weights.weightHh(l);
+        float[] wHhT = transposedWhh(ws, l);   // (H, 3H)
         for (int t = ws.seqLen - 1; t >= 0; t--) {
             int m = ws.active[t];
             zeroRows(dGx, t * b + m, b - m, g);
@@ -463,7 +463,7 @@ public final class Rnn {
                         dGx, row * g, dGh, row * g, ws.dhTmp, s * h);
             }
             // dh_{t−1}[0:m] = dh_t ⊙ z + dGh_t[0:m]·W_hh    (m, 3H)·(3H, H)
-            k.gemm(false, false, m, h, g, 1f, dGh, t * b * g, g, wHh, 0, h, 1f, ws.dhTmp, 0, h, ws.parallelism);
+            k.gemm(false, true, m, h, g, 1f, dGh, t * b * g, g, wHhT, 0, g, 1f, ws.dhTmp, 0, h, ws.parallelism);
             // rows m.. of dh still hold gradients waiting for shorter sequences: copy, don't swap
             System.arraycopy(ws.dhTmp, 0, ws.dh, 0, m * h);
         }
@@ -480,7 +480,7 @@ public final class Rnn {
         int h = spec.hiddenSize();
         float[] hs = ws.hs[l];
         float[] da = ws.dGates;   // (T, B, H)
-        float[] wHh = weights.weightHh(l);
+        float[] wHhT = transposedWhh(ws, l);   // (H, H)
         boolean relu = spec.cell() == CellType.RNN_RELU;
         for (int t = ws.seqLen - 1; t >= 0; t--) {
             int m = ws.active[t];
@@ -495,9 +495,28 @@ public final class Rnn {
                 k.tanhBackward(m * h, hs, (t + 1) * b * h, ws.dh, 0, da, t * b * h);
             }
             // dh_{t−1}[0:m] = da_t[0:m]·W_hh     (m, H)·(H, H)
-            k.gemm(false, false, m, h, h, 1f, da, t * b * h, h, wHh, 0, h, 0f, ws.dh, 0, h, ws.parallelism);
+            k.gemm(false, true, m, h, h, 1f, da, t * b * h, h, wHhT, 0, h, 0f, ws.dh, 0, h, ws.parallelism);
         }
         weightGradients(ws, l, grads, da, da);
+    }
+
+    /**
+     * W_hhᵀ (H, G·H) of layer l, in the workspace. The per-step GEMM dh = dGates·W_hh has few rows
+     * (m ≤ B); in the A·B form the GEMM repacks all of W_hh at every step, while in the A·Bᵀ form
+     * (B = W_hhᵀ) small-m GEMMs read B in place as dot products. One transpose per layer and call
+     * replaces T repackings (measured in docs/performance.md, "Cells").
+     */
+    private float[] transposedWhh(RnnWorkspace ws, int l) {
+        int h = spec.hiddenSize();
+        int g = spec.gateRows();
+        float[] w = weights.weightHh(l);
+        float[] wT = ws.wHhT;
+        for (int r = 0; r < g; r++) {
+            for (int c = 0; c < h; c++) {
+                wT[c * g + r] = w[r * h + c];
+            }
+        }
+        return wT;
     }
 
     /**

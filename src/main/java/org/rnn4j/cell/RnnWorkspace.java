@@ -57,6 +57,7 @@ public final class RnnWorkspace {
     float[] dhTmp = new float[0];        // (B, H)
     float[] dc = new float[0];           // (B, H) running dL/dc_t
     float[] ones = new float[0];         // (T·B) all 1, for bias gradients as one GEMV
+    float[] wHhT = new float[0];         // (H, G·H) W_hhᵀ of the layer being back-propagated
 
     /** A workspace with serial GEMMs and dropout seeded with 0. */
     public RnnWorkspace() {
@@ -212,6 +213,7 @@ public final class RnnWorkspace {
         dh = ensure(dh, (long) batch * h);
         dhTmp = ensure(dhTmp, (long) batch * h);
         dc = ensure(dc, (long) batch * h);
+        wHhT = ensure(wHhT, (long) g * h);
         if (ones.length < tb) {
             ones = new float[(int) tb];
             java.util.Arrays.fill(ones, 1f);

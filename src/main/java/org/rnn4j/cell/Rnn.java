@@ -26,7 +26,8 @@ import org.rnn4j.kernel.Parallelism;
  * <h2>Ownership and threads</h2>
  * An {@code Rnn} holds no mutable state of its own: it reads the {@link RnnWeights} given at
  * construction (not copied) on every call, and keeps all per-call state in the caller's
- * {@link RnnWorkspace}. One {@code Rnn} may serve many threads at once, each with its own workspace.
+ * {@link RnnWorkspace}. One {@code Rnn} may serve many threads at once, each with its own workspace
+ * (and, for backward, its own {@code grads} accumulator: gradients are added without synchronization).
  * Arguments are read during the call only: the workspace keeps copies of what backward needs, so the
  * caller may reuse {@code input}, {@code h0} and {@code c0} as soon as {@code forward} returns. The
  * weights must not change between a forward pass and its backward pass.
@@ -121,7 +122,7 @@ public final class Rnn {
         checkLengths(lengths, seqLen, batch);
         long states = (long) layers * batch * hidden;
         need("h0", h0, states, "(L, B, H)", true);
-        need("output", output, (long) seqLen * batch * hidden, seqShapeH, true);
+        need("output", output, (long) seqLen * batch * spec.outputSize(), seqShapeH, true);
         need("hN", hN, states, "(L, B, H)", true);
         if (spec.cell().hasCellState()) {
             need("c0", c0, states, "(L, B, H)", true);
@@ -336,7 +337,7 @@ public final class Rnn {
         int b = ws.batch;
         int h = spec.hiddenSize();
         long states = (long) layers * b * h;
-        need("gradOutput", gradOutput, (long) t0 * b * h, seqShapeH, true);
+        need("gradOutput", gradOutput, (long) t0 * b * spec.outputSize(), seqShapeH, true);
         need("gradHN", gradHN, states, "(L, B, H)", true);
         need("gradInput", gradInput, (long) t0 * b * spec.inputSize(), seqShapeI, true);
         need("gradH0", gradH0, states, "(L, B, H)", true);

@@ -5,7 +5,8 @@ package org.rnn4j.cell;
  * inter-layer dropout and the input layout. Immutable; build with {@link #builder(CellType, int, int)}.
  *
  * <p>Options of the wider cell family (bidirectional, projection, peepholes, GRU reset placement)
- * are added here as further builder settings, so that code written against this class keeps working.
+ * will be added as further builder settings; build specs with the builder, whose calls keep working,
+ * rather than with the canonical constructor, whose parameter list will grow.
  *
  * @param cell the cell type
  * @param inputSize I, the feature size of the input, {@code >= 1}
@@ -92,25 +93,37 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int numLayer
             this.hiddenSize = hiddenSize;
         }
 
-        /** @param numLayers L, {@code >= 1} @return this */
+        /**
+         * @param numLayers L, {@code >= 1}
+         * @return this
+         */
         public Builder numLayers(int numLayers) {
             this.numLayers = numLayers;
             return this;
         }
 
-        /** @param dropout inter-layer dropout probability in [0, 1) @return this */
+        /**
+         * @param dropout inter-layer dropout probability in [0, 1), applied in training only
+         * @return this
+         */
         public Builder dropout(double dropout) {
             this.dropout = dropout;
             return this;
         }
 
-        /** @param batchFirst (B, T, ·) input and output layout @return this */
+        /**
+         * @param batchFirst (B, T, ·) input and output layout instead of (T, B, ·)
+         * @return this
+         */
         public Builder batchFirst(boolean batchFirst) {
             this.batchFirst = batchFirst;
             return this;
         }
 
-        /** @return the validated spec @throws IllegalArgumentException on a bad field */
+        /**
+         * @return the validated spec
+         * @throws IllegalArgumentException naming the first bad field
+         */
         public RnnSpec build() {
             return new RnnSpec(cell, inputSize, hiddenSize, numLayers, dropout, batchFirst);
         }

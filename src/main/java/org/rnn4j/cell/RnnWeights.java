@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  *   bias_hh_l{l}     (G·H)
  * </pre>
  * with the G gate blocks in PyTorch's order (LSTM i, f, g, o; GRU r, z, n). {@link #names()} lists
- * them in {@code state_dict} order, which is also the order of a safetensors export.
+ * them in {@code state_dict} order, the order in which PyTorch saves them.
  *
  * <p>Ownership: this object owns its arrays and never replaces them, so references returned by
  * {@link #get(String)} and the typed accessors stay valid for its lifetime; callers may read and

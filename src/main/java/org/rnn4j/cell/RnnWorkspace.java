@@ -7,9 +7,12 @@ import org.rnn4j.kernel.Parallelism;
  * Per-thread scratch and saved activations of an {@link Rnn}: everything a forward pass keeps for
  * its backward pass, and the buffers of the backward pass itself.
  *
- * <p>Buffers are sized by the first call and grow only when a later call needs more (larger T·B);
- * a steady stream of calls of one shape allocates nothing. A workspace is not thread-safe: give each
- * thread its own, while the {@link Rnn} and its {@link RnnWeights} may be shared.
+ * <p>Buffers are sized by the first call and grow only when a later call needs more (larger T·B,
+ * wider gates, more layers); a steady stream of calls of one shape with {@link Parallelism#SERIAL}
+ * allocates nothing, not even per call. (With another {@link Parallelism}, each GEMM that is split
+ * allocates its few task objects.) One workspace may serve different {@link Rnn}s in turn; it holds
+ * the forward pass of the last one. A workspace is not thread-safe: give each thread its own, while
+ * the {@link Rnn} and its {@link RnnWeights} may be shared.
  *
  * <p>All internal sequence buffers are time-major (T, B, ·) with the batch sorted by decreasing
  * length (stable), so that the sequences still running at step t are the first {@code active[t]}
@@ -65,7 +68,9 @@ public final class RnnWorkspace {
     }
 
     /**
-     * @param parallelism how the large GEMMs are split; must not be null
+     * A workspace with the given GEMM splitting and dropout seed.
+     *
+     * @param parallelism how the GEMMs are split between tasks; must not be null
      * @param dropoutSeed seed of the dropout masks drawn by training-mode forward passes
      */
     public RnnWorkspace(Parallelism parallelism, long dropoutSeed) {
@@ -137,8 +142,8 @@ public final class RnnWorkspace {
 
     static float[] ensure(float[] a, long n) {
         if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a buffer of " + n + " floats exceeds the Java array limit;"
-                    + " split the batch or the sequence");
+            throw new IllegalArgumentException("a workspace buffer of " + n + " floats (a product of T, B and"
+                    + " the layer widths) exceeds the Java array limit; split the batch or the sequence");
         }
         return a.length >= n ? a : new float[(int) n];
     }
@@ -148,17 +153,19 @@ public final class RnnWorkspace {
         int layers = s.numLayers();
         int h = s.hiddenSize();
         int g = s.gateRows();
-        if (x.length != layers) {
-            x = new float[layers][];
-            xOff = new int[layers];
-            xOwn = new float[layers][];
-            gates = new float[layers][];
-            hs = new float[layers][];
-            cs = new float[layers][];
-            tanhC = new float[layers][];
-            gh = new float[layers][];
-            mask = new float[layers][];
-            for (int l = 0; l < layers; l++) {
+        if (x.length < layers) {
+            // more layers than ever before: keep the buffers of the existing ones
+            int old = x.length;
+            x = java.util.Arrays.copyOf(x, layers);
+            xOff = java.util.Arrays.copyOf(xOff, layers);
+            xOwn = java.util.Arrays.copyOf(xOwn, layers);
+            gates = java.util.Arrays.copyOf(gates, layers);
+            hs = java.util.Arrays.copyOf(hs, layers);
+            cs = java.util.Arrays.copyOf(cs, layers);
+            tanhC = java.util.Arrays.copyOf(tanhC, layers);
+            gh = java.util.Arrays.copyOf(gh, layers);
+            mask = java.util.Arrays.copyOf(mask, layers);
+            for (int l = old; l < layers; l++) {
                 xOwn[l] = gates[l] = hs[l] = cs[l] = tanhC[l] = gh[l] = mask[l] = new float[0];
             }
         }

@@ -19,10 +19,11 @@ import org.rnn4j.kernel.Kernels;
  * reference gets the engine's float weights and inputs widened exactly to double.
  *
  * <p>Criterion per tensor: ‖engine − reference‖₂ ≤ tolerance · max(‖reference‖₂, 1e-6). The default
- * {@link #DEFAULT_TOLERANCE} = 1e-4 is derived in docs/cells.md ("Checking the derivation"): float
- * rounding of dot products of length ≤ I + H through T steps and L layers stays well below it for
- * the sizes gradient checks use (observed ≤ 4e-6), while any real error in a derivative is of order 1.
- * For very long sequences or large H the rounding grows and the tolerance should grow with it.
+ * {@link #DEFAULT_TOLERANCE} = 1e-4 is explained in docs/cells.md ("Checking the derivation"): float
+ * rounding of dot products of length K ≤ max(I + H, G·H, T·B), accumulated over T steps and L
+ * layers, is estimated at ≈ 7e-6 for the sizes gradient checks use (observed ≤ 4e-6), while any
+ * real error in a derivative is of order 1. It is a chosen tolerance, not a proven bound: for long
+ * sequences or large H the rounding grows, and the tolerance should grow with it.
  */
 public final class EngineCheck {
     /** The default normwise relative tolerance of a float engine against the double reference. */
@@ -63,6 +64,33 @@ public final class EngineCheck {
         /** @return true iff every row passed */
         public boolean passed() {
             return rows.stream().allMatch(Row::passed);
+        }
+
+        /** @return the rows that failed (unmodifiable) */
+        public List<Row> failures() {
+            return rows.stream().filter(r -> !r.passed()).toList();
+        }
+
+        /**
+         * @param name a tensor name, e.g. {@code grad.weight_hh_l0}
+         * @return its row
+         * @throws IllegalArgumentException if no row has that name
+         */
+        public Row row(String name) {
+            for (Row r : rows) {
+                if (r.name().equals(name)) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("name must be one of " + rows.stream().map(Row::name).toList()
+                    + ", got '" + name + "'");
+        }
+
+        /** @throws AssertionError carrying {@link #table()} if any row failed (for use in tests) */
+        public void assertPassed() {
+            if (!passed()) {
+                throw new AssertionError("engine check failed\n" + table());
+            }
         }
 
         /** @return the largest relative error over all rows (NaN if any was non-finite) */
@@ -108,7 +136,8 @@ public final class EngineCheck {
      *
      * @param weights the float parameters (read, not modified); not null
      * @param kernels the engine's kernels; not null
-     * @param input (T, B, I), or (B, T, I) if the spec is batch-first; not null
+     * @param input (T, B, I), or (B, T, I) if the spec is batch-first; not null. Like every array
+     *              here it may be longer than its shape needs (only the prefix is used)
      * @param seqLen T
      * @param batch B
      * @param lengths (B) lengths in [0, T], or null for all T
@@ -123,6 +152,15 @@ public final class EngineCheck {
                                  int[] lengths, float[] h0, float[] c0, long seed, double tolerance) {
         if (weights == null) {
             throw new IllegalArgumentException("weights must not be null");
+        }
+        if (kernels == null) {
+            throw new IllegalArgumentException("kernels must not be null");
+        }
+        if (seqLen < 1) {
+            throw new IllegalArgumentException("seqLen must be >= 1, got " + seqLen);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
         if (!(tolerance > 0)) {
             throw new IllegalArgumentException("tolerance must be > 0, got " + tolerance);
@@ -158,7 +196,7 @@ public final class EngineCheck {
             ref.setParameter(name, weights.get(name));
         }
         ReferenceRnn.Forward f = ref.forward(widen(toSeqFirst(input, seqLen, batch, in, bf)), seqLen, batch, lengths,
-                widen(h0), widen(c0), null);
+                widen(h0, states), widen(c0, states), null);
         ReferenceRnn.Gradients g = ref.backward(f, widen(rOut), widen(rH), widen(rC));
 
         List<Row> rows = new ArrayList<>();
@@ -205,11 +243,16 @@ public final class EngineCheck {
     }
 
     private static double[] widen(float[] a) {
+        return a == null ? null : widen(a, a.length);
+    }
+
+    /** The first n elements, widened (the engine accepts longer arrays, the reference exact ones). */
+    private static double[] widen(float[] a, int n) {
         if (a == null) {
             return null;
         }
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
             d[i] = a[i];
         }
         return d;

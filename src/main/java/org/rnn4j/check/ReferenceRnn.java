@@ -68,7 +68,7 @@ public final class ReferenceRnn {
      */
     public ReferenceRnn(CellType cell, int inputSize, int hiddenSize, int numLayers) {
         // Same validation and messages as the rest of the library.
-        new RnnSpec(cell, inputSize, hiddenSize, numLayers, 0, false);
+        RnnSpec.builder(cell, inputSize, hiddenSize).numLayers(numLayers).build();
         this.cell = cell;
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;

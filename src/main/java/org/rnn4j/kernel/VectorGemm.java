@@ -64,7 +64,7 @@ final class VectorGemm {
     private static final class Workspace {
         float[] packA = new float[MC * KC];
         float[] packB = new float[0];
-        final float[] tile = new float[Math.max(MR * NR, 8)];
+        final float[] tile = new float[Math.max(MR * NR, 8 * L)];   // also dot2x4's 8·L lane scratch
         final float[] panel = new float[KC * STRIP];
     }
 
@@ -142,11 +142,16 @@ final class VectorGemm {
             int mr = Math.min(MR, mc - ir);
             int pa = (ir / MR) * kc * MR;
             int cIdx = cIdx0 + ir * ldc;
-            if (mr == MR && nr == NR) {
-                kernel(kc, packA, pa, packB, pb, c, cIdx, ldc);
-            } else {
+            boolean full = mr == MR && nr == NR;
+            if (!full) {
                 java.util.Arrays.fill(tile, 0f);
-                kernel(kc, packA, pa, packB, pb, tile, 0, NR);
+            }
+            // One call site: C2 inlines the micro-kernel once. With a second call for edge tiles the
+            // doubled body exceeded C2's inlining budget, the edge copy's vector intrinsics were not
+            // inlined, and every edge tile ran the Vector API's boxing Java fallback (≈ 5 KB of
+            // garbage and a 10x slowdown per edge tile; found by ThreadMXBean allocation counts).
+            kernel(kc, packA, pa, packB, pb, full ? c : tile, full ? cIdx : 0, full ? ldc : NR);
+            if (!full) {
                 for (int r = 0; r < mr; r++) {
                     int row = cIdx + r * ldc;
                     for (int j = 0; j < nr; j++) {
@@ -213,10 +218,21 @@ final class VectorGemm {
             s03 = x0.fma(y, s03);
             s13 = x1.fma(y, s13);
         }
-        float t00 = VectorKernels.sumLanes(s00), t01 = VectorKernels.sumLanes(s01);
-        float t02 = VectorKernels.sumLanes(s02), t03 = VectorKernels.sumLanes(s03);
-        float t10 = VectorKernels.sumLanes(s10), t11 = VectorKernels.sumLanes(s11);
-        float t12 = VectorKernels.sumLanes(s12), t13 = VectorKernels.sumLanes(s13);
+        // Lane sums through memory: 8 stores, then one fixed scalar tree per accumulator. Eight
+        // inlined copies of the vector tree (sumLanes) exceeded C2's node budget
+        // (NodeCountInliningCutoff): the last call stayed a call and boxed its argument, 64 bytes of
+        // garbage per call. Same tree shape as sumLanes, so the same bits in every JIT tier.
+        s00.intoArray(out, 0);
+        s01.intoArray(out, L);
+        s02.intoArray(out, 2 * L);
+        s03.intoArray(out, 3 * L);
+        s10.intoArray(out, 4 * L);
+        s11.intoArray(out, 5 * L);
+        s12.intoArray(out, 6 * L);
+        s13.intoArray(out, 7 * L);
+        float t00 = treeSum(out, 0), t01 = treeSum(out, L), t02 = treeSum(out, 2 * L), t03 = treeSum(out, 3 * L);
+        float t10 = treeSum(out, 4 * L), t11 = treeSum(out, 5 * L), t12 = treeSum(out, 6 * L);
+        float t13 = treeSum(out, 7 * L);
         for (; p < k; p++) {
             float x0 = a[a0 + p], x1 = a[a1 + p];
             t00 = Math.fma(x0, b[b0 + p], t00);
@@ -236,6 +252,20 @@ final class VectorGemm {
         out[5] = t11;
         out[6] = t12;
         out[7] = t13;
+    }
+
+    /**
+     * Σ of the L floats at {@code r[off..off+L)}, in place, by the pairwise tree r[i] += r[i + w] for
+     * w = L/2, L/4, …, 1 — lane i of {@link VectorKernels#sumLanes}'s rotation tree adds the same pairs
+     * in the same order.
+     */
+    static float treeSum(float[] r, int off) {
+        for (int w = L / 2; w >= 1; w >>= 1) {
+            for (int i = 0; i < w; i++) {
+                r[off + i] += r[off + i + w];
+            }
+        }
+        return r[off];
     }
 
     private static int chooseMr() {

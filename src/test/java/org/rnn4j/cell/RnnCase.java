@@ -149,6 +149,28 @@ final class RnnCase {
         gradCN = o.gradCN == null ? null : o.gradCN.clone();
     }
 
+    /** The same problem with inter-layer dropout p (the weights are shared, not copied). */
+    RnnCase withDropout(double p) {
+        RnnSpec s = RnnSpec.builder(spec.cell(), spec.inputSize(), spec.hiddenSize()).numLayers(spec.numLayers())
+                .dropout(p).batchFirst(spec.batchFirst()).build();
+        return new RnnCase(this, s);
+    }
+
+    private RnnCase(RnnCase o, RnnSpec s) {
+        spec = s;
+        weights = new RnnWeights(s);
+        weights.copyFrom(o.weights);
+        seqLen = o.seqLen;
+        batch = o.batch;
+        lengths = o.lengths;
+        input = o.input;
+        h0 = o.h0;
+        c0 = o.c0;
+        gradOutput = o.gradOutput;
+        gradHN = o.gradHN;
+        gradCN = o.gradCN;
+    }
+
     /** The single sequence b of this batch as a batch of one (same weights). */
     RnnCase single(int b) {
         return new RnnCase(this, b);

@@ -53,17 +53,50 @@ class RnnEngineTest {
         assertSame(fresh, reused, "after a larger call");
     }
 
-    @Test
-    void twoTasksGiveTheSameBitsAsOne() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void twoTasksGiveTheSameBitsAsOne(CellType cell) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
+        java.util.concurrent.atomic.AtomicInteger handedOff = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.Executor counting = task -> {
+            handedOff.incrementAndGet();
+            pool.execute(task);
+        };
         try {
-            RnnCase c = new RnnCase(RnnSpec.builder(CellType.LSTM, 40, 70).numLayers(2).build(), 8, 9,
-                    new int[] {8, 8, 3, 7, 1, 8, 0, 5, 2}, true, 8);
+            // big enough that GemmDriver splits (≥ 2·2²⁰ multiply-adds): the per-step GEMMs of the
+            // LSTM/GRU and every all-step GEMM
+            RnnCase c = new RnnCase(RnnSpec.builder(cell, 128, 128).numLayers(2).build(), 8, 32,
+                    new int[] {8, 8, 3, 7, 1, 8, 0, 5, 2, 8, 8, 8, 6, 6, 6, 6, 8, 8, 8, 8, 4, 4, 4, 4, 8, 8, 8, 8,
+                        2, 3, 8, 8}, true, 8);
             RnnCase.Result serial = c.run(Kernels.get(), new RnnWorkspace(), false);
-            RnnCase.Result parallel = c.run(Kernels.get(), new RnnWorkspace(new Parallelism(pool, 2), 0), false);
+            RnnCase.Result parallel = c.run(Kernels.get(), new RnnWorkspace(new Parallelism(counting, 2), 0), false);
+            assertTrue(handedOff.get() > 0, "no GEMM was split");
             assertSame(serial, parallel, "2 tasks");
         } finally {
             pool.shutdown();
+        }
+    }
+
+    @Test
+    void oneWorkspaceServesDifferentNetworksAndShapesInTurn() {
+        RnnCase[] cases = {
+            new RnnCase(RnnSpec.builder(CellType.LSTM, 5, 17).numLayers(2).build(), 12, 2, null, true, 1),
+            new RnnCase(RnnSpec.builder(CellType.GRU, 5, 33).numLayers(2).build(), 3, 9,
+                    new int[] {3, 1, 2, 3, 0, 3, 2, 1, 3}, true, 2),
+            new RnnCase(RnnSpec.builder(CellType.RNN_RELU, 7, 9).numLayers(3).dropout(0.5).build(), 5, 4,
+                    new int[] {5, 2, 4, 1}, true, 3),
+            new RnnCase(RnnSpec.builder(CellType.LSTM, 3, 20).numLayers(1).batchFirst(true).build(), 4, 3,
+                    new int[] {4, 2, 3}, false, 4),
+            new RnnCase(RnnSpec.builder(CellType.RNN_TANH, 5, 17).numLayers(2).dropout(0.5).build(), 6, 3, null, true, 5),
+        };
+        RnnWorkspace shared = new RnnWorkspace(Parallelism.SERIAL, 77);
+        for (int round = 0; round < 2; round++) {
+            for (RnnCase c : cases) {
+                boolean training = c.spec.dropout() > 0;
+                RnnCase.Result reused = c.run(Kernels.get(), shared.seedDropout(77), training);
+                RnnCase.Result fresh = c.run(Kernels.get(), new RnnWorkspace(Parallelism.SERIAL, 77), training);
+                assertSame(fresh, reused, "round " + round + ", " + c);
+            }
         }
     }
 
@@ -118,6 +151,33 @@ class RnnEngineTest {
         RnnWorkspace inf = new RnnWorkspace();
         new Rnn(c.weights).forward(inf, false, c.input, 20, 5, null, null, null, null, null, null);
         assertThrows(IllegalStateException.class, () -> inf.dropoutMask(0, mask));
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void steadyStateCallsAllocateNothingOnTheSimdKernelsOnceCompiled(CellType cell) {
+        // Vector objects are heap boxes until C2 compiles a kernel, and a kernel C2 cannot fully
+        // inline keeps boxing forever (that happened: see VectorGemm#dot2x4). So: warm up, then
+        // require a long run of calls that allocate nothing at all.
+        RnnSpec spec = RnnSpec.builder(cell, 5, 37).numLayers(2).dropout(0.2).batchFirst(true).build();
+        RnnCase c = new RnnCase(spec, 6, 4, new int[] {6, 1, 0, 4}, true, 11);
+        Rnn rnn = new Rnn(c.weights, Kernels.simd());
+        RnnWorkspace ws = new RnnWorkspace();
+        RnnWeights grads = new RnnWeights(spec);
+        float[] out = new float[6 * 4 * 37];
+        float[] gIn = new float[c.input.length];
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        int zeroRun = 0;
+        long lastAllocated = -1;
+        for (int i = 0; i < 60_000 && zeroRun < 200; i++) {
+            long before = mx.getThreadAllocatedBytes(id);
+            rnn.forward(ws, true, c.input, 6, 4, c.lengths, c.h0, c.c0, out, null, null);
+            rnn.backward(ws, c.gradOutput, c.gradHN, c.gradCN, grads, gIn, null, null);
+            lastAllocated = mx.getThreadAllocatedBytes(id) - before;
+            zeroRun = lastAllocated == 0 ? zeroRun + 1 : 0;
+        }
+        assertTrue(zeroRun >= 200, "no run of 200 allocation-free calls; the last call allocated " + lastAllocated + " bytes");
     }
 
     @Test

@@ -55,6 +55,19 @@ class RnnInvarianceProperties {
         }
     }
 
+    @Property(tries = 30)
+    void garbageInPaddedPositionsChangesNothingWithDropoutEither(@ForAll("cases") RnnCase c, @ForAll long seed) {
+        if (c.spec.numLayers() == 1) {
+            return;   // no inter-layer dropout with one layer
+        }
+        RnnCase d = c.withDropout(0.4);
+        RnnCase.Result clean = d.withPadding(0f).run(Kernels.get(), new RnnWorkspace(org.rnn4j.kernel.Parallelism.SERIAL, seed), true);
+        RnnCase.Result dirty = d.withPadding(Float.NaN).run(Kernels.get(), new RnnWorkspace(org.rnn4j.kernel.Parallelism.SERIAL, seed), true);
+        for (Map.Entry<String, float[]> e : clean.tensors.entrySet()) {
+            assertArrayEquals(e.getValue(), dirty.get(e.getKey()), e.getKey() + " changed with NaN padding under dropout");
+        }
+    }
+
     @Property(tries = 60)
     void outputsPastEachLengthAreZeroAndGradientsThereToo(@ForAll("cases") RnnCase c, @ForAll boolean simd) {
         RnnCase.Result res = c.withPadding(Float.NaN).run(simd ? Kernels.simd() : Kernels.scalar(), new RnnWorkspace(), false);

@@ -51,8 +51,23 @@ class GradcheckCommandTest {
 
     @Test
     void samplingChecksAtMostNElementsPerTensor() {
-        assertEquals(0, run("gradcheck", "--cell", "lstm", "--hidden", "12", "--sample", "10"));
-        assertTrue(out().contains("10/48"), out());   // weight_ih_l0 is (48, 4): 192 elements, 10 sampled
+        assertEquals(0, run("gradcheck", "--cell", "lstm", "--hidden", "12", "--sample", "10", "--seed", "9"));
+        int rows = 0;
+        for (String line : out().split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\S+)\\s+(\\d+)/(\\d+)\\s").matcher(line);
+            if (m.find()) {
+                rows++;
+                int checked = Integer.parseInt(m.group(2));
+                int candidates = Integer.parseInt(m.group(3));
+                assertEquals(Math.min(10, candidates), checked, line);
+                if (m.group(1).equals("weight_hh_l0")) {
+                    assertEquals(48 * 12, candidates, line);   // (4H, H) = (48, 12)
+                }
+            }
+        }
+        assertTrue(rows >= 6, out());
+        // --seed given after --sample still seeds the sample (the report names it)
+        assertTrue(out().contains("<= 10 per tensor, seed 9"), out());
     }
 
     @Test

@@ -15,7 +15,8 @@ import org.rnn4j.kernel.Parallelism;
  *       a sequence's length.</li>
  *   <li>{@code h0}, {@code hN}, {@code c0}, {@code cN}: (L, B, H) whatever the input layout
  *       (PyTorch's convention); {@code c*} only for the LSTM.</li>
- *   <li>{@code lengths}: (B), each in [0, T]; null means every sequence has length T. Steps
+ *   <li>{@code lengths}: (B) (the first B entries are used), each in [0, T]; null means every
+ *       sequence has length T. Steps
  *       {@code t >= lengths[b]} are padding: their input is never read (garbage, even NaN, changes
  *       nothing), their output is 0, the state stops at the sequence's own last step ({@code hN} is
  *       that state, PyTorch packed semantics), and they contribute nothing to any gradient.</li>
@@ -700,8 +701,9 @@ public final class Rnn {
         if (lengths == null) {
             return;
         }
-        if (lengths.length != batch) {
-            throw new IllegalArgumentException("lengths must have B = " + batch + " entries, got " + lengths.length);
+        if (lengths.length < batch) {
+            throw new IllegalArgumentException("lengths must hold B = " + batch + " entries, got length "
+                    + lengths.length);
         }
         for (int i = 0; i < batch; i++) {
             if (lengths[i] < 0 || lengths[i] > seqLen) {

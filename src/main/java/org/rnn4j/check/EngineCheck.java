@@ -195,7 +195,8 @@ public final class EngineCheck {
         for (String name : weights.names()) {
             ref.setParameter(name, weights.get(name));
         }
-        ReferenceRnn.Forward f = ref.forward(widen(toSeqFirst(input, seqLen, batch, in, bf)), seqLen, batch, lengths,
+        int[] refLengths = lengths == null ? null : java.util.Arrays.copyOf(lengths, batch);
+        ReferenceRnn.Forward f = ref.forward(widen(toSeqFirst(input, seqLen, batch, in, bf)), seqLen, batch, refLengths,
                 widen(h0, states), widen(c0, states), null);
         ReferenceRnn.Gradients g = ref.backward(f, widen(rOut), widen(rH), widen(rC));
 

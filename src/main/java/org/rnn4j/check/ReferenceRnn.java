@@ -46,8 +46,10 @@ import org.rnn4j.cell.RnnSpec;
  * sequence {@code b} is its state after step {@code lengths[b]−1}, or {@code h0} when the length is 0.
  *
  * <p>Not thread-safe: the parameters are live arrays that callers write (and that
- * {@link GradientCheck} perturbs in place). A {@link Forward} is immutable once returned and holds
- * its own snapshot of the parameters, so it can be back-propagated after the parameters changed.
+ * {@link GradientCheck} perturbs in place). A {@link Forward} holds its own snapshot of the
+ * parameters and inputs, so it can be back-propagated after the parameters changed; the arrays its
+ * accessors return are its own (not copies): treat them as read-only, and do not share one
+ * {@code Forward} between threads.
  */
 public final class ReferenceRnn {
     private final CellType cell;

@@ -1,6 +1,8 @@
 package org.rnn4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -64,7 +66,7 @@ final class VectorGemm {
     private static final class Workspace {
         float[] packA = new float[MC * KC];
         float[] packB = new float[0];
-        final float[] tile = new float[Math.max(MR * NR, 8 * L)];   // also dot2x4's 8·L lane scratch
+        final float[] tile = new float[Math.max(MR * NR, 8)];
         final float[] panel = new float[KC * STRIP];
     }
 
@@ -218,21 +220,33 @@ final class VectorGemm {
             s03 = x0.fma(y, s03);
             s13 = x1.fma(y, s13);
         }
-        // Lane sums through memory: 8 stores, then one fixed scalar tree per accumulator. Eight
-        // inlined copies of the vector tree (sumLanes) exceeded C2's node budget
-        // (NodeCountInliningCutoff): the last call stayed a call and boxed its argument, 64 bytes of
-        // garbage per call. Same tree shape as sumLanes, so the same bits in every JIT tier.
-        s00.intoArray(out, 0);
-        s01.intoArray(out, L);
-        s02.intoArray(out, 2 * L);
-        s03.intoArray(out, 3 * L);
-        s10.intoArray(out, 4 * L);
-        s11.intoArray(out, 5 * L);
-        s12.intoArray(out, 6 * L);
-        s13.intoArray(out, 7 * L);
-        float t00 = treeSum(out, 0), t01 = treeSum(out, L), t02 = treeSum(out, 2 * L), t03 = treeSum(out, 3 * L);
-        float t10 = treeSum(out, 4 * L), t11 = treeSum(out, 5 * L), t12 = treeSum(out, 6 * L);
-        float t13 = treeSum(out, 7 * L);
+        // Four lane sums per row at once by folding (halves, then quarters, then lane pairs) instead
+        // of eight separate sumLanes trees: 19 lane operations per row instead of 28, and few enough
+        // C2 nodes that the whole kernel inlines (eight trees hit NodeCountInliningCutoff, the last
+        // call stayed a call and boxed its argument on every call). Blends, rotations and adds are
+        // exact lane operations, so the result is the same in every JIT tier.
+        float t00, t01, t02, t03, t10, t11, t12, t13;
+        if (L >= 4) {
+            FloatVector r0 = fold4(s00, s01, s02, s03);
+            FloatVector r1 = fold4(s10, s11, s12, s13);
+            t00 = r0.lane(0);
+            t01 = r0.lane(L / 2);
+            t02 = r0.lane(L / 4);
+            t03 = r0.lane(3 * L / 4);
+            t10 = r1.lane(0);
+            t11 = r1.lane(L / 2);
+            t12 = r1.lane(L / 4);
+            t13 = r1.lane(3 * L / 4);
+        } else {   // 64-bit species: two lanes, one add each
+            t00 = VectorKernels.sumLanes(s00);
+            t01 = VectorKernels.sumLanes(s01);
+            t02 = VectorKernels.sumLanes(s02);
+            t03 = VectorKernels.sumLanes(s03);
+            t10 = VectorKernels.sumLanes(s10);
+            t11 = VectorKernels.sumLanes(s11);
+            t12 = VectorKernels.sumLanes(s12);
+            t13 = VectorKernels.sumLanes(s13);
+        }
         for (; p < k; p++) {
             float x0 = a[a0 + p], x1 = a[a1 + p];
             t00 = Math.fma(x0, b[b0 + p], t00);
@@ -254,18 +268,47 @@ final class VectorGemm {
         out[7] = t13;
     }
 
-    /**
-     * Σ of the L floats at {@code r[off..off+L)}, in place, by the pairwise tree r[i] += r[i + w] for
-     * w = L/2, L/4, …, 1 — lane i of {@link VectorKernels#sumLanes}'s rotation tree adds the same pairs
-     * in the same order.
-     */
-    static float treeSum(float[] r, int off) {
-        for (int w = L / 2; w >= 1; w >>= 1) {
-            for (int i = 0; i < w; i++) {
-                r[off + i] += r[off + i + w];
-            }
+    /** Lanes [L/2, L). */
+    private static final VectorMask<Float> UPPER_HALF = laneMask(i -> i >= L / 2);
+    /** The second quarter of each half: lanes i with (i mod L/2) ≥ L/4. */
+    private static final VectorMask<Float> SECOND_QUARTERS = laneMask(i -> i % (L / 2) >= L / 4);
+    /** Lane i takes lane i + L/2, i + L/4, i − L/4 (mod L); i XOR 2, i XOR 1. */
+    private static final VectorShuffle<Float> ROT_HALF = VectorShuffle.iota(F, L / 2, 1, true);
+    private static final VectorShuffle<Float> ROT_QUARTER_UP = VectorShuffle.iota(F, Math.max(L / 4, 1), 1, true);
+    private static final VectorShuffle<Float> ROT_QUARTER_DOWN = VectorShuffle.iota(F, L - Math.max(L / 4, 1), 1, true);
+    private static final VectorShuffle<Float> XOR_2 = VectorShuffle.fromOp(F, i -> i ^ Math.min(2, L - 1));
+    private static final VectorShuffle<Float> XOR_1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+
+    private static VectorMask<Float> laneMask(java.util.function.IntPredicate p) {
+        boolean[] bits = new boolean[L];
+        for (int i = 0; i < L; i++) {
+            bits[i] = p.test(i);
         }
-        return r[off];
+        return VectorMask.fromArray(F, bits, 0);
+    }
+
+    /**
+     * Folds four accumulators into one vector holding their lane sums: Σ s0 in lane 0, Σ s2 in lane
+     * L/4, Σ s1 in lane L/2, Σ s3 in lane 3L/4 (L ≥ 4).
+     * <pre>
+     *   p01 = [s0 | s1] + rot_{L/2}[s1 | s0]        halves:   s0 folded to lanes [0, L/2), s1 to [L/2, L)
+     *   p23 = [s2 | s3] + rot_{L/2}[s3 | s2]
+     *   r   = blend(p01, p23) + blend(rot_{+L/4} p01, rot_{−L/4} p23)    quarters: s0, s2, s1, s3
+     *   r  += r[i ^ 2] (L = 16), r += r[i ^ 1] (L ≥ 8)                    the rest of each quarter
+     * </pre>
+     */
+    static FloatVector fold4(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
+        FloatVector p01 = s0.blend(s1, UPPER_HALF).add(s1.blend(s0, UPPER_HALF).rearrange(ROT_HALF));
+        FloatVector p23 = s2.blend(s3, UPPER_HALF).add(s3.blend(s2, UPPER_HALF).rearrange(ROT_HALF));
+        FloatVector r = p01.blend(p23, SECOND_QUARTERS)
+                .add(p01.rearrange(ROT_QUARTER_UP).blend(p23.rearrange(ROT_QUARTER_DOWN), SECOND_QUARTERS));
+        if (L >= 16) {
+            r = r.add(r.rearrange(XOR_2));
+        }
+        if (L >= 8) {
+            r = r.add(r.rearrange(XOR_1));
+        }
+        return r;
     }
 
     private static int chooseMr() {

@@ -213,7 +213,7 @@ class RnnEngineTest {
         expect("input must not be null", () -> rnn.forward(ws, false, null, 6, 4, null, null, null, null, null, null));
         expect("seqLen must be >= 1, got 0", () -> rnn.forward(ws, false, x, 0, 4, null, null, null, null, null, null));
         expect("batch must be >= 1, got -1", () -> rnn.forward(ws, false, x, 6, -1, null, null, null, null, null, null));
-        expect("lengths must have B = 4 entries, got 3",
+        expect("lengths must hold B = 4 entries, got length 3",
                 () -> rnn.forward(ws, false, x, 6, 4, new int[3], null, null, null, null, null));
         expect("lengths[2] must be in [0, T = 6], got 7",
                 () -> rnn.forward(ws, false, x, 6, 4, new int[] {1, 2, 7, 1}, null, null, null, null, null));

@@ -19,20 +19,40 @@ import org.rnn4j.kernel.Parallelism;
  * states and training-mode dropout; plus a deterministic sweep of every H in 1..70 on the SIMD
  * kernels, so that every tail length of 128-, 256- and 512-bit species is exercised in every run.
  *
- * <p>Tolerance: ‖fast − ref‖₂ ≤ {@value #REL} · ‖ref‖₂ per tensor. Its size: every quantity is
- * built from float dot products, of length K ≤ I + H (gate pre-activations), K = G·H ≤ 280 (dh and
- * dx in backward) or K = T·B ≤ 60 (weight gradients), plus activations within 3 ulp. The worst-case
- * error of one such dot product is γ_K·Σ|aᵢbᵢ| with γ_K = K·u/(1 − K·u) ≈ 1.7e-5 at K = 280
- * (u = 2⁻²⁴); with rounding errors modelled as independent it is ≈ √K·u ≈ 1e-6. With PyTorch's
- * U(±1/√H) weights the step Jacobians have norm ≲ 1, so errors made at different steps add rather
- * than multiply: over T ≤ 15 steps and L ≤ 3 layers, ≈ 45 terms, i.e. ≈ 7e-6 in the independent
- * model and ≈ 7.5e-4 if nothing ever cancels. 1e-4 is about 14× the realistic estimate, below the
- * adversarial bound (so it is a chosen tolerance, not a proven one), and the worst case seen over
- * 3000 random cases is 3.7e-6 ({@link WorstErrorScan}), 27× inside it — while a real bug, a wrong
- * sign, a missing term, a dropped row, gives errors of order 1.
+ * <p>Tolerance: ‖fast − ref‖₂ ≤ {@value #REL} · ‖ref‖₂ + {@value #ATOL} · √n per tensor of n elements.
+ * The relative part: every quantity is built from float dot products, of length K ≤ I + H (gate
+ * pre-activations), K = G·H ≤ 280 (dh and dx in backward) or K = T·B ≤ 60 (weight gradients), plus
+ * activations within 3 ulp. One dot product's worst-case error is γ_K·Σ|aᵢbᵢ| with
+ * γ_K = K·u/(1 − K·u) ≈ 1.7e-5 at K = 280 (u = 2⁻²⁴); with rounding errors modelled as independent
+ * it is ≈ √K·u ≈ 1e-6. With PyTorch's U(±1/√H) weights the step Jacobians have norm ≲ 1, so errors
+ * made at different steps add rather than multiply: over T ≤ 15 steps and L ≤ 3 layers, ≈ 45 terms,
+ * i.e. ≈ 7e-6 in the independent model and ≈ 7.5e-4 if nothing ever cancels. 1e-4 is about 14× the
+ * realistic estimate, below the adversarial bound (a chosen tolerance, not a proven one). The
+ * absolute part: those bounds are relative to Σ|aᵢbᵢ|, not to |Σ aᵢbᵢ|; when a gradient is small
+ * because O(1) terms cancel, its relative error says nothing. jqwik found such a case
+ * ({@link #cancellationIsJudgedByTheSizeOfTheTerms}); all inputs, upstream gradients and activations
+ * here are O(1), where float rounding of ≤ 280-term sums is ≈ √K·u ≲ 1e-6 per element. The worst
+ * relative error over 3000 random cases without such cancellation is 3.7e-6 ({@link WorstErrorScan})
+ * — while a real bug, a wrong sign, a missing term, a dropped row, gives errors of order 1.
  */
 class EngineVsReferenceProperties {
     static final double REL = 1e-4;
+    /** Absolute part of the criterion, per element (see the class comment). */
+    static final double ATOL = 1e-6;
+
+    /**
+     * The counterexample that shaped the absolute term, kept as a regression case: a 1×1
+     * {@code weight_hh_l0} gradient of −1.1018e-4 summed from terms of size ≈ 0.5 that cancel; the
+     * float engine is off by 2.7e-8 (half an ulp of the terms), 2.5e-4 of the sum.
+     */
+    @org.junit.jupiter.api.Test
+    void cancellationIsJudgedByTheSizeOfTheTerms() {
+        RnnSpec spec = RnnSpec.builder(CellType.RNN_TANH, 2, 1).numLayers(2).dropout(0.3).batchFirst(true).build();
+        RnnCase c = new RnnCase(spec, 2, 4, new int[] {2, 1, 1, 1}, true, 1872298301948879775L);
+        RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, 1);
+        RnnCase.Result fast = c.run(Kernels.scalar(), ws, true);
+        compare(c, fast, reference(c, ws), REL);
+    }
 
     @Provide
     Arbitrary<RnnCase> cases() {
@@ -128,8 +148,11 @@ class EngineVsReferenceProperties {
                 throw new AssertionError("reference has no " + name);
             }
             double err = Norms.relError(expected, actual);
-            if (!(err <= rel)) {
-                throw new AssertionError(name + ": relative normwise error " + err + " > " + rel + " for " + c);
+            double absErr = err * Math.max(Norms.norm(expected), Norms.FLOOR);
+            if (!(absErr <= rel * Norms.norm(expected) + ATOL * Math.sqrt(expected.length))) {
+                throw new AssertionError(name + ": relative normwise error " + err + " > " + rel + " for " + c
+                        + "; expected " + java.util.Arrays.toString(java.util.Arrays.copyOf(expected, Math.min(4, expected.length)))
+                        + " actual " + java.util.Arrays.toString(java.util.Arrays.copyOf(actual, Math.min(4, actual.length))));
             }
             worst = Math.max(worst, err);
         }

@@ -28,6 +28,15 @@ final class Norms {
         }
     }
 
+    /** ‖x‖₂ in double. */
+    static double norm(double[] x) {
+        double s = 0;
+        for (double v : x) {
+            s += v * v;
+        }
+        return Math.sqrt(s);
+    }
+
     /** The relative normwise error ‖actual − expected‖₂ / max(‖expected‖₂, FLOOR). */
     static double relError(double[] expected, float[] actual) {
         double e = 0;

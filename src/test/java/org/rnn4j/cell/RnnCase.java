@@ -23,8 +23,10 @@ final class RnnCase {
     final float[] gradOutput;
     final float[] gradHN;
     final float[] gradCN;
+    final long seed;
 
     RnnCase(RnnSpec spec, int seqLen, int batch, int[] lengths, boolean withStates, long seed) {
+        this.seed = seed;
         this.spec = spec;
         this.seqLen = seqLen;
         this.batch = batch;
@@ -64,7 +66,7 @@ final class RnnCase {
     @Override
     public String toString() {
         return spec + " T=" + seqLen + " B=" + batch + " lengths=" + Arrays.toString(lengths)
-                + " states=" + (h0 != null);
+                + " states=" + (h0 != null) + " seed=" + seed;
     }
 
     /** Flat row of (t, b) in the spec's layout. */
@@ -136,6 +138,7 @@ final class RnnCase {
     }
 
     private RnnCase(RnnCase o) {
+        seed = o.seed;
         spec = o.spec;
         weights = o.weights;
         seqLen = o.seqLen;
@@ -157,6 +160,7 @@ final class RnnCase {
     }
 
     private RnnCase(RnnCase o, RnnSpec s) {
+        seed = o.seed;
         spec = s;
         weights = new RnnWeights(s);
         weights.copyFrom(o.weights);
@@ -177,6 +181,7 @@ final class RnnCase {
     }
 
     private RnnCase(RnnCase o, int b) {
+        seed = o.seed;
         spec = o.spec;
         weights = o.weights;
         seqLen = o.seqLen;

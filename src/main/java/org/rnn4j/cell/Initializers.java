@@ -1,0 +1,212 @@
+package org.rnn4j.cell;
+
+import java.util.SplittableRandom;
+
+/**
+ * Seeded, deterministic weight initializers for {@link RnnWeights} — the initialization half of the
+ * fight against vanishing and exploding gradients (docs/sequence-modeling.md). Each method draws from
+ * a {@link SplittableRandom} seeded with {@code seed}, so the same seed gives the same bits (not the
+ * same numbers as PyTorch's generator).
+ *
+ * <p>Recurrent matrices {@code weight_hh_l{l}} (G·H, H) are initialized per gate block: each of the
+ * G square (H, H) blocks gets its own orthogonal or identity matrix, as is usual for gated cells
+ * (Keras' {@code orthogonal} on the whole (H, G·H) matrix would make the blocks only jointly
+ * orthogonal). Input matrices use fan-in/fan-out of the whole (G·H, in) matrix, as PyTorch's
+ * {@code xavier_uniform_} on {@code weight_ih} does.
+ */
+public final class Initializers {
+    private Initializers() {}
+
+    /**
+     * Xavier/Glorot uniform on every weight matrix, U(−a, a) with a = gain·√(6 / (fan_in + fan_out)),
+     * fan_in = columns, fan_out = rows; biases set to 0.
+     *
+     * @param w the parameters to overwrite; must not be null
+     * @param gain the gain (1 for tanh/sigmoid layers in Glorot's analysis), {@code > 0}
+     * @param seed the seed
+     */
+    public static void xavierUniform(RnnWeights w, double gain, long seed) {
+        checkGain(gain);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        RnnSpec s = w.spec();
+        for (int l = 0; l < s.numLayers(); l++) {
+            for (float[] m : new float[][] {w.weightIh(l), w.weightHh(l)}) {
+                int rows = s.gateRows();
+                int cols = m.length / rows;
+                double a = gain * Math.sqrt(6.0 / (rows + cols));
+                for (int i = 0; i < m.length; i++) {
+                    m[i] = (float) ((2 * rnd.nextDouble() - 1) * a);
+                }
+            }
+        }
+        zeroBiases(w);
+    }
+
+    /**
+     * Xavier/Glorot normal on every weight matrix, N(0, σ²) with σ = gain·√(2 / (fan_in + fan_out));
+     * biases set to 0.
+     *
+     * @param w the parameters to overwrite; must not be null
+     * @param gain the gain, {@code > 0}
+     * @param seed the seed
+     */
+    public static void xavierNormal(RnnWeights w, double gain, long seed) {
+        checkGain(gain);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        RnnSpec s = w.spec();
+        for (int l = 0; l < s.numLayers(); l++) {
+            for (float[] m : new float[][] {w.weightIh(l), w.weightHh(l)}) {
+                int rows = s.gateRows();
+                int cols = m.length / rows;
+                double sigma = gain * Math.sqrt(2.0 / (rows + cols));
+                for (int i = 0; i < m.length; i++) {
+                    m[i] = (float) (gaussian(rnd) * sigma);
+                }
+            }
+        }
+        zeroBiases(w);
+    }
+
+    /**
+     * Every G (H, H) block of every {@code weight_hh} set to gain · Q with Q a random orthogonal
+     * matrix (QR of a standard normal matrix, signs fixed by R's diagonal so that Q is uniformly
+     * distributed, as PyTorch's {@code orthogonal_}). Input weights and biases are left as they are.
+     *
+     * @param w the parameters whose recurrent matrices are overwritten; must not be null
+     * @param gain the scale, {@code > 0}
+     * @param seed the seed
+     */
+    public static void orthogonalRecurrent(RnnWeights w, double gain, long seed) {
+        checkGain(gain);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        RnnSpec s = w.spec();
+        int h = s.hiddenSize();
+        for (int l = 0; l < s.numLayers(); l++) {
+            float[] m = w.weightHh(l);
+            for (int g = 0; g < s.cell().gates(); g++) {
+                double[] q = randomOrthogonal(h, rnd);
+                for (int i = 0; i < h * h; i++) {
+                    m[g * h * h + i] = (float) (gain * q[i]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Every G (H, H) block of every {@code weight_hh} set to scale · I — with {@link CellType#RNN_RELU}
+     * and zero biases this is the IRNN of Le, Jaitly and Hinton (2015). Input weights are left as
+     * they are; pass {@code zeroBiases = true} to clear both biases of every layer.
+     *
+     * @param w the parameters whose recurrent matrices are overwritten; must not be null
+     * @param scale the diagonal value (1 for IRNN, smaller for a scaled identity)
+     * @param zeroBiases also set every bias to 0
+     */
+    public static void identityRecurrent(RnnWeights w, double scale, boolean zeroBiases) {
+        if (!Double.isFinite(scale)) {
+            throw new IllegalArgumentException("scale must be finite, got " + scale);
+        }
+        RnnSpec s = w.spec();
+        int h = s.hiddenSize();
+        for (int l = 0; l < s.numLayers(); l++) {
+            float[] m = w.weightHh(l);
+            java.util.Arrays.fill(m, 0f);
+            for (int g = 0; g < s.cell().gates(); g++) {
+                for (int j = 0; j < h; j++) {
+                    m[g * h * h + j * h + j] = (float) scale;
+                }
+            }
+        }
+        if (zeroBiases) {
+            zeroBiases(w);
+        }
+    }
+
+    /**
+     * LSTM forget-gate bias: block f (elements [H, 2H), gate order i, f, g, o) of every layer's
+     * {@code bias_ih} set to {@code value} and of {@code bias_hh} to 0, so their sum, which the cell
+     * uses, is {@code value}. With value 1 (Gers et al. 2000; Jozefowicz et al. 2015), f ≈ σ(1) ≈ 0.73
+     * at the start: the cell state is kept rather than halved at each step.
+     *
+     * @param w LSTM parameters; must not be null
+     * @param value the forget-gate bias
+     * @throws IllegalArgumentException if the cell is not an LSTM
+     */
+    public static void forgetGateBias(RnnWeights w, double value) {
+        RnnSpec s = w.spec();
+        if (s.cell() != CellType.LSTM) {
+            throw new IllegalArgumentException("forgetGateBias needs an lstm, got " + s.cell().id());
+        }
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("value must be finite, got " + value);
+        }
+        int h = s.hiddenSize();
+        for (int l = 0; l < s.numLayers(); l++) {
+            java.util.Arrays.fill(w.biasIh(l), h, 2 * h, (float) value);
+            java.util.Arrays.fill(w.biasHh(l), h, 2 * h, 0f);
+        }
+    }
+
+    private static void zeroBiases(RnnWeights w) {
+        for (int l = 0; l < w.spec().numLayers(); l++) {
+            java.util.Arrays.fill(w.biasIh(l), 0f);
+            java.util.Arrays.fill(w.biasHh(l), 0f);
+        }
+    }
+
+    private static void checkGain(double gain) {
+        if (!(gain > 0) || Double.isInfinite(gain)) {
+            throw new IllegalArgumentException("gain must be finite and > 0, got " + gain);
+        }
+    }
+
+    /** Standard normal by Box-Muller, in double; one draw per call (the second is discarded for simplicity). */
+    private static double gaussian(SplittableRandom rnd) {
+        double u1 = 1.0 - rnd.nextDouble();   // (0, 1]: log is finite
+        double u2 = rnd.nextDouble();
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    /**
+     * A uniformly distributed n×n orthogonal matrix, row-major: modified Gram-Schmidt QR of a standard
+     * normal matrix in double (re-orthogonalised once, which keeps QᵀQ = I to ~1e-15 for the sizes of
+     * RNN layers), with each column's sign chosen so that R has a positive diagonal.
+     */
+    static double[] randomOrthogonal(int n, SplittableRandom rnd) {
+        double[][] col = new double[n][n];   // col[j] = column j
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                col[j][i] = gaussian(rnd);
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            for (int pass = 0; pass < 2; pass++) {
+                for (int k = 0; k < j; k++) {
+                    double d = 0;
+                    for (int i = 0; i < n; i++) {
+                        d += col[k][i] * col[j][i];
+                    }
+                    for (int i = 0; i < n; i++) {
+                        col[j][i] -= d * col[k][i];
+                    }
+                }
+            }
+            double norm = 0;
+            for (int i = 0; i < n; i++) {
+                norm += col[j][i] * col[j][i];
+            }
+            norm = Math.sqrt(norm);
+            // Gram-Schmidt's R has a positive diagonal by construction (the norm), which is the sign
+            // convention that makes Q Haar-distributed.
+            for (int i = 0; i < n; i++) {
+                col[j][i] /= norm;
+            }
+        }
+        double[] q = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                q[i * n + j] = col[j][i];
+            }
+        }
+        return q;
+    }
+}

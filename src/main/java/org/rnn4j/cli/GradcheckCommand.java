@@ -42,7 +42,8 @@ final class GradcheckCommand {
             "  --full-length     all sequences of length T",
             "  --eps E --atol A --rtol R   finite-difference step and tolerances [1e-6, 1e-5, 1e-3]",
             "  --sample N        check at most N elements per tensor (seeded) [all]",
-            "  --tolerance X     engine vs reference normwise bound           [1e-4]",
+            "  --tolerance X     engine vs reference: relative normwise part   [1e-4]",
+            "  --engine-atol X   engine vs reference: absolute part per element [1e-6]",
             "",
             "A relu RNN (--cell rnn_relu) is not differentiable where a pre-activation is 0; a seed that puts",
             "one within eps of 0 fails the finite-difference check there: try another --seed.",
@@ -60,6 +61,7 @@ final class GradcheckCommand {
         boolean fullLength = false;
         GradientCheck.Options opt = GradientCheck.Options.DEFAULTS;
         double tolerance = EngineCheck.DEFAULT_TOLERANCE;
+        double engineAtol = EngineCheck.ABSOLUTE_TOLERANCE;
         try {
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
@@ -108,6 +110,12 @@ final class GradcheckCommand {
                         tolerance = Double.parseDouble(value(args, ++i, a));
                         if (!(tolerance > 0)) {
                             throw new IllegalArgumentException("--tolerance must be > 0, got " + tolerance);
+                        }
+                        break;
+                    case "--engine-atol":
+                        engineAtol = Double.parseDouble(value(args, ++i, a));
+                        if (!(engineAtol >= 0)) {
+                            throw new IllegalArgumentException("--engine-atol must be >= 0, got " + engineAtol);
                         }
                         break;
                     default:
@@ -169,7 +177,7 @@ final class GradcheckCommand {
         int part = 2;
         for (Kernels k : kernels) {
             EngineCheck.Report r = EngineCheck.compare(weights, k, x, seq, batch, lengths, h0, c0, upstreamSeed,
-                    tolerance);
+                    tolerance, engineAtol);
             out.printf(Locale.ROOT, "%d. float engine (%s kernels) vs reference: outputs, states, every gradient%n",
                     part++, k.name());
             out.println(r.table());

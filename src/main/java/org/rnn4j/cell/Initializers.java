@@ -26,20 +26,8 @@ public final class Initializers {
      * @param seed the seed
      */
     public static void xavierUniform(RnnWeights w, double gain, long seed) {
-        checkGain(gain);
-        SplittableRandom rnd = new SplittableRandom(seed);
-        RnnSpec s = w.spec();
-        for (int l = 0; l < s.numLayers(); l++) {
-            for (float[] m : new float[][] {w.weightIh(l), w.weightHh(l)}) {
-                int rows = s.gateRows();
-                int cols = m.length / rows;
-                double a = gain * Math.sqrt(6.0 / (rows + cols));
-                for (int i = 0; i < m.length; i++) {
-                    m[i] = (float) ((2 * rnd.nextDouble() - 1) * a);
-                }
-            }
-        }
-        zeroBiases(w);
+        // U(−a, a) with a = gain·√(6 / (fan_in + fan_out))
+        xavier(w, gain, 6.0, seed, (rnd, a) -> (2 * rnd.nextDouble() - 1) * a);
     }
 
     /**
@@ -51,16 +39,27 @@ public final class Initializers {
      * @param seed the seed
      */
     public static void xavierNormal(RnnWeights w, double gain, long seed) {
+        // N(0, σ²) with σ = gain·√(2 / (fan_in + fan_out))
+        xavier(w, gain, 2.0, seed, (rnd, sigma) -> gaussian(rnd) * sigma);
+    }
+
+    /** A draw of scale {@code scale} from {@code rnd}. */
+    private interface Draw {
+        double next(SplittableRandom rnd, double scale);
+    }
+
+    /** Every weight matrix from {@code draw} at scale gain·√(numerator / (fan_in + fan_out)); biases 0. */
+    private static void xavier(RnnWeights w, double gain, double numerator, long seed, Draw draw) {
         checkGain(gain);
         SplittableRandom rnd = new SplittableRandom(seed);
         RnnSpec s = w.spec();
+        int rows = s.gateRows();
         for (int l = 0; l < s.numLayers(); l++) {
             for (float[] m : new float[][] {w.weightIh(l), w.weightHh(l)}) {
-                int rows = s.gateRows();
                 int cols = m.length / rows;
-                double sigma = gain * Math.sqrt(2.0 / (rows + cols));
+                double scale = gain * Math.sqrt(numerator / (rows + cols));
                 for (int i = 0; i < m.length; i++) {
-                    m[i] = (float) (gaussian(rnd) * sigma);
+                    m[i] = (float) draw.next(rnd, scale);
                 }
             }
         }

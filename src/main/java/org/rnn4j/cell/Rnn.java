@@ -364,18 +364,18 @@ public final class Rnn {
         }
         boolean drop = ws.training && spec.dropout() > 0 && layers > 1;
         for (int l = layers - 1; l >= 0; l--) {
-            ws.needDx = l > 0 || gradInput != null;
+            boolean needDx = l > 0 || gradInput != null;
             loadState(ws, gradHN, l, ws.dh);
             switch (spec.cell()) {
                 case LSTM:
                     loadState(ws, gradCN, l, ws.dc);
-                    lstmBackward(ws, l, grads);
+                    lstmBackward(ws, l, grads, needDx);
                     break;
                 case GRU:
-                    gruBackward(ws, l, grads);
+                    gruBackward(ws, l, grads, needDx);
                     break;
                 default:
-                    rnnBackward(ws, l, grads);
+                    rnnBackward(ws, l, grads, needDx);
                     break;
             }
             storeState(ws, ws.dh, l, gradH0);
@@ -406,7 +406,7 @@ public final class Rnn {
      *   forward: h_t = o ⊙ tanh(c_t),  c_t = f ⊙ c_{t−1} + i ⊙ g          (fused, see Kernels#lstmCellBackward)
      *   forward: gates_t = … + h_{t−1}·W_hhᵀ   ⇒  dh_{t−1} = dGates_t·W_hh
      */
-    private void lstmBackward(RnnWorkspace ws, int l, RnnWeights grads) {
+    private void lstmBackward(RnnWorkspace ws, int l, RnnWeights grads, boolean needDx) {
         int b = ws.batch;
         int h = spec.hiddenSize();
         int g = spec.gateRows();
@@ -432,7 +432,7 @@ public final class Rnn {
             // dh_{t−1}[0:m] = dGates_t[0:m]·W_hh        (m, 4H)·(4H, H), as dGates_t·(W_hhᵀ)ᵀ
             k.gemm(false, true, m, h, g, 1f, dGates, t * b * g, g, wHhT, 0, g, 0f, ws.dh, 0, h, ws.parallelism);
         }
-        weightGradients(ws, l, grads, dGates, dGates);
+        weightGradients(ws, l, grads, dGates, dGates, needDx);
     }
 
     /*
@@ -441,7 +441,7 @@ public final class Rnn {
      *            (fused, see Kernels#gruCellBackward; it returns the direct part dh_t ⊙ z)
      *   forward: gh_t = h_{t−1}·W_hhᵀ + b_hh      ⇒  dh_{t−1} = dh_t ⊙ z + dGh_t·W_hh
      */
-    private void gruBackward(RnnWorkspace ws, int l, RnnWeights grads) {
+    private void gruBackward(RnnWorkspace ws, int l, RnnWeights grads, boolean needDx) {
         int b = ws.batch;
         int h = spec.hiddenSize();
         int g = spec.gateRows();
@@ -469,7 +469,7 @@ public final class Rnn {
             // rows m.. of dh still hold gradients waiting for shorter sequences: copy, don't swap
             System.arraycopy(ws.dhTmp, 0, ws.dh, 0, m * h);
         }
-        weightGradients(ws, l, grads, dGx, dGh);
+        weightGradients(ws, l, grads, dGx, dGh, needDx);
     }
 
     /*
@@ -477,7 +477,7 @@ public final class Rnn {
      *   forward: h_t = tanh(a_t)   ⇒  da_t = dh_t ⊙ (1 − h_t²)        relu: da_t = dh_t ⊙ [h_t > 0]
      *   forward: a_t = … + h_{t−1}·W_hhᵀ   ⇒  dh_{t−1} = da_t·W_hh
      */
-    private void rnnBackward(RnnWorkspace ws, int l, RnnWeights grads) {
+    private void rnnBackward(RnnWorkspace ws, int l, RnnWeights grads, boolean needDx) {
         int b = ws.batch;
         int h = spec.hiddenSize();
         float[] hs = ws.hs[l];
@@ -499,7 +499,7 @@ public final class Rnn {
             // dh_{t−1}[0:m] = da_t[0:m]·W_hh     (m, H)·(H, H)
             k.gemm(false, true, m, h, h, 1f, da, t * b * h, h, wHhT, 0, h, 0f, ws.dh, 0, h, ws.parallelism);
         }
-        weightGradients(ws, l, grads, da, da);
+        weightGradients(ws, l, grads, da, da, needDx);
     }
 
     /**
@@ -532,7 +532,8 @@ public final class Rnn {
      * dx is skipped for layer 0 when the caller wants no input gradient.
      * dIn = dRec = dGates except for the GRU, whose n block differs (dRec_n = dIn_n ⊙ r).
      */
-    private void weightGradients(RnnWorkspace ws, int l, RnnWeights grads, float[] dIn, float[] dRec) {
+    private void weightGradients(RnnWorkspace ws, int l, RnnWeights grads, float[] dIn, float[] dRec,
+                                 boolean needDx) {
         int g = spec.gateRows();
         int h = spec.hiddenSize();
         int in = spec.layerInputSize(l);
@@ -542,7 +543,7 @@ public final class Rnn {
         k.gemm(true, false, g, h, rows, 1f, dRec, 0, g, ws.hs[l], 0, h, 1f, grads.weightHh(l), 0, h, par);
         k.multAddTransVec(rows, g, dIn, 0, g, ws.ones, 0, grads.biasIh(l), 0);
         k.multAddTransVec(rows, g, dRec, 0, g, ws.ones, 0, grads.biasHh(l), 0);
-        if (ws.needDx) {   // layer 0 without gradInput: 2·T·B·G·H·I FLOPs saved
+        if (needDx) {   // layer 0 without gradInput: 2·T·B·G·H·I FLOPs saved
             k.gemm(false, false, rows, in, g, 1f, dIn, 0, g, weights.weightIh(l), 0, in, 0f, ws.dX, 0, in, par);
         }
     }

@@ -37,7 +37,6 @@ public final class RnnWorkspace {
     int[] active = new int[0];    // (T) rows still running at step t
     int[] count = new int[0];     // (T+2) counting-sort scratch
     Object owner;                 // the Rnn whose forward pass this holds
-    boolean needDx;               // backward of the current layer must produce dX
 
     // Per layer, saved for backward. Shapes use the sorted batch order.
     float[][] x = new float[0][];        // layer input (T, B, in_l); layer > 0 without dropout aliases hs[l-1]

@@ -56,10 +56,12 @@ public final class EngineCheck {
     public static final class Report {
         private final List<Row> rows;
         private final String kernels;
+        private final double absoluteTolerance;
 
-        Report(List<Row> rows, String kernels) {
+        Report(List<Row> rows, String kernels, double absoluteTolerance) {
             this.rows = Collections.unmodifiableList(new ArrayList<>(rows));
             this.kernels = kernels;
+            this.absoluteTolerance = absoluteTolerance;
         }
 
         /** @return the rows: outputs, states, input/state gradients, then parameter gradients */
@@ -119,15 +121,16 @@ public final class EngineCheck {
             }
             String fmt = "%-" + w + "s  %9s  %12s  %12s  %10s  %s%n";
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, fmt, "tensor", "elements", "rel. error", "max |Δ|", "bound", "status"));
+            sb.append(String.format(Locale.ROOT, fmt, "tensor", "elements", "rel. error", "max |Δ|", "rel. bound", "status"));
             for (Row r : rows) {
                 sb.append(String.format(Locale.ROOT, fmt, r.name(), r.elements(),
                         String.format(Locale.ROOT, "%.3e", r.relError()), String.format(Locale.ROOT, "%.3e", r.maxAbsError()),
                         String.format(Locale.ROOT, "%.1e", r.tolerance()), r.passed() ? "ok" : "FAIL"));
             }
             long bad = rows.stream().filter(r -> !r.passed()).count();
-            sb.append(String.format(Locale.ROOT, "%s: %d/%d tensors within tolerance (%s kernels, worst %.3e)%n",
-                    bad == 0 ? "PASS" : "FAIL", rows.size() - bad, rows.size(), kernels, worst()));
+            sb.append(String.format(Locale.ROOT,
+                    "%s: %d/%d tensors within tolerance (‖Δ‖ ≤ rel. bound·‖ref‖ + %.1e·√n; %s kernels, worst rel. %.3e)%n",
+                    bad == 0 ? "PASS" : "FAIL", rows.size() - bad, rows.size(), absoluteTolerance, kernels, worst()));
             return sb.toString();
         }
 
@@ -247,7 +250,7 @@ public final class EngineCheck {
         for (String name : weights.names()) {
             rows.add(row("grad." + name, g.parameter(name), grads.get(name), tolerance, absoluteTolerance));
         }
-        return new Report(rows, kernels.name());
+        return new Report(rows, kernels.name(), absoluteTolerance);
     }
 
     private static Row row(String name, double[] expected, float[] actual, double tol, double atol) {

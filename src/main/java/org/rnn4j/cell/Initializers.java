@@ -8,18 +8,19 @@ import java.util.SplittableRandom;
  * a {@link SplittableRandom} seeded with {@code seed}, so the same seed gives the same bits (not the
  * same numbers as PyTorch's generator).
  *
- * <p>Recurrent matrices {@code weight_hh_l{l}} (G·H, H) are initialized per gate block: each of the
- * G square (H, H) blocks gets its own orthogonal or identity matrix, as is usual for gated cells
- * (Keras' {@code orthogonal} on the whole (H, G·H) matrix would make the blocks only jointly
- * orthogonal). Input matrices use fan-in/fan-out of the whole (G·H, in) matrix, as PyTorch's
- * {@code xavier_uniform_} on {@code weight_ih} does.
+ * <p>Recurrent matrices {@code weight_hh_l{l}} (G·H, P) are initialized per gate block: each of the
+ * G (H, P) blocks gets its own orthogonal (P &lt; H: orthonormal columns) or identity matrix, as is
+ * usual for gated cells (Keras' {@code orthogonal} on the whole (H, G·H) matrix would make the blocks
+ * only jointly orthogonal). Input matrices use fan-in/fan-out of the whole (G·H, in) matrix, as
+ * PyTorch's {@code xavier_uniform_} on {@code weight_ih} does. Every method covers every layer and
+ * direction.
  */
 public final class Initializers {
     private Initializers() {}
 
     /**
      * Xavier/Glorot uniform on every weight matrix, U(−a, a) with a = gain·√(6 / (fan_in + fan_out)),
-     * fan_in = columns, fan_out = rows; biases set to 0.
+     * fan_in = columns, fan_out = rows (projection matrices included); biases and peephole weights set to 0.
      *
      * @param w the parameters to overwrite; must not be null
      * @param gain the gain (1 for tanh/sigmoid layers in Glorot's analysis), {@code > 0}
@@ -32,7 +33,7 @@ public final class Initializers {
 
     /**
      * Xavier/Glorot normal on every weight matrix, N(0, σ²) with σ = gain·√(2 / (fan_in + fan_out));
-     * biases set to 0.
+     * biases and peephole weights set to 0.
      *
      * @param w the parameters to overwrite; must not be null
      * @param gain the gain, {@code > 0}
@@ -52,24 +53,26 @@ public final class Initializers {
     private static void xavier(RnnWeights w, double gain, double numerator, long seed, Draw draw) {
         checkGain(gain);
         SplittableRandom rnd = new SplittableRandom(seed);
-        RnnSpec s = w.spec();
-        int rows = s.gateRows();
-        for (int l = 0; l < s.numLayers(); l++) {
-            for (float[] m : new float[][] {w.weightIh(l), w.weightHh(l)}) {
-                int cols = m.length / rows;
-                double scale = gain * Math.sqrt(numerator / (rows + cols));
-                for (int i = 0; i < m.length; i++) {
-                    m[i] = (float) draw.next(rnd, scale);
-                }
+        for (String name : w.names()) {
+            int[] shape = w.shape(name);
+            if (shape.length != 2) {
+                continue;   // biases and peepholes: zeroBiases below
+            }
+            float[] m = w.get(name);
+            double scale = gain * Math.sqrt(numerator / (shape[0] + shape[1]));
+            for (int i = 0; i < m.length; i++) {
+                m[i] = (float) draw.next(rnd, scale);
             }
         }
         zeroBiases(w);
     }
 
     /**
-     * Every G (H, H) block of every {@code weight_hh} set to gain · Q with Q a random orthogonal
+     * Every G (H, P) block of every {@code weight_hh} set to gain · Q with Q a random orthogonal
      * matrix (QR of a standard normal matrix, signs fixed by R's diagonal so that Q is uniformly
-     * distributed, as PyTorch's {@code orthogonal_}). Input weights and biases are left as they are.
+     * distributed, as PyTorch's {@code orthogonal_}; for P &lt; H, Q has orthonormal columns), and
+     * every projection {@code weight_hr} (P, H) to gain · a matrix with orthonormal rows, since it is
+     * on the recurrent path too. Input weights, biases and peepholes are left as they are.
      *
      * @param w the parameters whose recurrent matrices are overwritten; must not be null
      * @param gain the scale, {@code > 0}
@@ -80,19 +83,31 @@ public final class Initializers {
         SplittableRandom rnd = new SplittableRandom(seed);
         RnnSpec s = w.spec();
         int h = s.hiddenSize();
+        int p = s.stateSize();
         for (int l = 0; l < s.numLayers(); l++) {
-            float[] m = w.weightHh(l);
-            for (int g = 0; g < s.cell().gates(); g++) {
-                double[] q = randomOrthogonal(h, rnd);
-                for (int i = 0; i < h * h; i++) {
-                    m[g * h * h + i] = (float) (gain * q[i]);
+            for (int d = 0; d < s.numDirections(); d++) {
+                float[] m = w.weightHh(l, d);
+                for (int g = 0; g < s.cell().gates(); g++) {
+                    double[] q = randomOrthogonal(h, p, rnd);   // (H, P)
+                    for (int i = 0; i < h * p; i++) {
+                        m[g * h * p + i] = (float) (gain * q[i]);
+                    }
+                }
+                if (s.projSize() > 0) {
+                    float[] hr = w.weightHr(l, d);   // (P, H) = Qᵀ, Q (H, P)
+                    double[] q = randomOrthogonal(h, p, rnd);
+                    for (int r = 0; r < p; r++) {
+                        for (int c = 0; c < h; c++) {
+                            hr[r * h + c] = (float) (gain * q[c * p + r]);
+                        }
+                    }
                 }
             }
         }
     }
 
     /**
-     * Every G (H, H) block of every {@code weight_hh} set to scale · I — with {@link CellType#RNN_RELU}
+     * Every G (H, P) block of every {@code weight_hh} set to scale · I (ones on the leading diagonal) — with {@link CellType#RNN_RELU}
      * and zero biases this is the IRNN of Le, Jaitly and Hinton (2015). Input weights are left as
      * they are; pass {@code zeroBiases = true} to clear both biases of every layer.
      *
@@ -106,12 +121,15 @@ public final class Initializers {
         }
         RnnSpec s = w.spec();
         int h = s.hiddenSize();
+        int p = s.stateSize();
         for (int l = 0; l < s.numLayers(); l++) {
-            float[] m = w.weightHh(l);
-            java.util.Arrays.fill(m, 0f);
-            for (int g = 0; g < s.cell().gates(); g++) {
-                for (int j = 0; j < h; j++) {
-                    m[g * h * h + j * h + j] = (float) scale;
+            for (int d = 0; d < s.numDirections(); d++) {
+                float[] m = w.weightHh(l, d);   // (G·H, P)
+                java.util.Arrays.fill(m, 0f);
+                for (int g = 0; g < s.cell().gates(); g++) {
+                    for (int j = 0; j < p; j++) {
+                        m[(g * h + j) * p + j] = (float) scale;
+                    }
                 }
             }
         }
@@ -140,15 +158,19 @@ public final class Initializers {
         }
         int h = s.hiddenSize();
         for (int l = 0; l < s.numLayers(); l++) {
-            java.util.Arrays.fill(w.biasIh(l), h, 2 * h, (float) value);
-            java.util.Arrays.fill(w.biasHh(l), h, 2 * h, 0f);
+            for (int d = 0; d < s.numDirections(); d++) {
+                java.util.Arrays.fill(w.biasIh(l, d), h, 2 * h, (float) value);
+                java.util.Arrays.fill(w.biasHh(l, d), h, 2 * h, 0f);
+            }
         }
     }
 
+    /** Biases and peephole weights (every 1-D tensor) to 0. */
     private static void zeroBiases(RnnWeights w) {
-        for (int l = 0; l < w.spec().numLayers(); l++) {
-            java.util.Arrays.fill(w.biasIh(l), 0f);
-            java.util.Arrays.fill(w.biasHh(l), 0f);
+        for (String name : w.names()) {
+            if (w.shape(name).length == 1) {
+                java.util.Arrays.fill(w.get(name), 0f);
+            }
         }
     }
 
@@ -165,27 +187,33 @@ public final class Initializers {
         return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
 
-    /**
-     * A uniformly distributed n×n orthogonal matrix, row-major: modified Gram-Schmidt QR of a standard
-     * normal matrix in double (re-orthogonalised once, which keeps QᵀQ = I to ~1e-15 for the sizes of
-     * RNN layers), with each column's sign chosen so that R has a positive diagonal.
-     */
+    /** A uniformly distributed n×n orthogonal matrix, row-major (see {@link #randomOrthogonal(int, int, SplittableRandom)}). */
     static double[] randomOrthogonal(int n, SplittableRandom rnd) {
-        double[][] col = new double[n][n];   // col[j] = column j
+        return randomOrthogonal(n, n, rnd);
+    }
+
+    /**
+     * A uniformly distributed n×k matrix with orthonormal columns (k ≤ n), row-major: modified
+     * Gram-Schmidt QR of a standard normal matrix in double (re-orthogonalised once, which keeps
+     * QᵀQ = I to ~1e-15 for the sizes of RNN layers), with each column's sign chosen so that R has a
+     * positive diagonal.
+     */
+    static double[] randomOrthogonal(int n, int k, SplittableRandom rnd) {
+        double[][] col = new double[k][n];   // col[j] = column j
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
+            for (int j = 0; j < k; j++) {
                 col[j][i] = gaussian(rnd);
             }
         }
-        for (int j = 0; j < n; j++) {
+        for (int j = 0; j < k; j++) {
             for (int pass = 0; pass < 2; pass++) {
-                for (int k = 0; k < j; k++) {
+                for (int prev = 0; prev < j; prev++) {
                     double d = 0;
                     for (int i = 0; i < n; i++) {
-                        d += col[k][i] * col[j][i];
+                        d += col[prev][i] * col[j][i];
                     }
                     for (int i = 0; i < n; i++) {
-                        col[j][i] -= d * col[k][i];
+                        col[j][i] -= d * col[prev][i];
                     }
                 }
             }
@@ -200,10 +228,10 @@ public final class Initializers {
                 col[j][i] /= norm;
             }
         }
-        double[] q = new double[n * n];
+        double[] q = new double[n * k];
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                q[i * n + j] = col[j][i];
+            for (int j = 0; j < k; j++) {
+                q[i * k + j] = col[j][i];
             }
         }
         return q;

@@ -1,23 +1,40 @@
 package org.rnn4j.cell;
 
 /**
- * The shape of a (stacked) recurrent network: cell, input size I, hidden size H, layer count L,
- * inter-layer dropout and the input layout. Immutable; build with {@link #builder(CellType, int, int)}.
+ * The shape of a (stacked) recurrent network: cell, sizes, layer count, directions, the LSTM and GRU
+ * variants, inter-layer dropout and the input layout. Immutable; build with
+ * {@link #builder(CellType, int, int)}, whose calls keep working as options are added (the canonical
+ * constructor's parameter list grows with them).
  *
- * <p>Options of the wider cell family (bidirectional, projection, peepholes, GRU reset placement)
- * will be added as further builder settings; build specs with the builder, whose calls keep working,
- * rather than with the canonical constructor, whose parameter list will grow.
+ * <h2>Sizes</h2>
+ * <ul>
+ *   <li>H ({@link #hiddenSize()}): the width of each gate block and of the LSTM cell state c.</li>
+ *   <li>P ({@link #stateSize()}): the width of h; P = {@link #projSize()} for a projected LSTM,
+ *       else P = H.</li>
+ *   <li>D ({@link #numDirections()}): 1, or 2 for {@link Direction#BIDIRECTIONAL}.</li>
+ *   <li>{@link #outputSize()}: the width of each layer's output, D·P under {@link MergeMode#CONCAT},
+ *       P otherwise; every layer above the first reads that many features.</li>
+ * </ul>
  *
  * @param cell the cell type
  * @param inputSize I, the feature size of the input, {@code >= 1}
- * @param hiddenSize H, the state size of every layer, {@code >= 1}
+ * @param hiddenSize H, {@code >= 1}
  * @param numLayers L, {@code >= 1}; layer {@code l > 0} reads layer {@code l−1}'s output
  * @param dropout probability in [0, 1) of zeroing an element of each layer's output except the
  *                last, in training only (PyTorch semantics: survivors are scaled by 1/(1−p))
- * @param batchFirst input and output are (B, T, ·) instead of (T, B, ·); states are always (L, B, H)
+ * @param batchFirst input and output are (B, T, ·) instead of (T, B, ·); states are always (L·D, B, ·)
+ * @param direction forward, reverse-only or bidirectional; not null
+ * @param merge how a bidirectional layer joins its directions; {@link MergeMode#SUM} needs
+ *              {@link Direction#BIDIRECTIONAL}; not null
+ * @param projSize P of a projected LSTM (PyTorch {@code proj_size}): 0 for none, else in [1, H)
+ * @param peephole LSTM peephole connections (diagonal weights from c to the i, f and o gates)
+ * @param resetBefore GRU with the reset gate applied to h before the recurrent matmul (ONNX
+ *                    {@code linear_before_reset=0}, Keras {@code reset_after=False}); false is
+ *                    PyTorch's GRU
  */
 public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int numLayers, double dropout,
-                      boolean batchFirst) {
+                      boolean batchFirst, Direction direction, MergeMode merge, int projSize,
+                      boolean peephole, boolean resetBefore) {
 
     /**
      * Validates the fields.
@@ -40,16 +57,41 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int numLayer
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
-        // G·H·max(I, H) must index a Java array.
-        long biggest = (long) cell.gates() * hiddenSize * Math.max(inputSize, hiddenSize);
+        if (direction == null) {
+            throw new IllegalArgumentException("direction must not be null");
+        }
+        if (merge == null) {
+            throw new IllegalArgumentException("merge must not be null");
+        }
+        if (merge == MergeMode.SUM && direction != Direction.BIDIRECTIONAL) {
+            throw new IllegalArgumentException("merge SUM needs direction BIDIRECTIONAL, got " + direction);
+        }
+        if (projSize != 0) {
+            if (cell != CellType.LSTM) {
+                throw new IllegalArgumentException("projSize needs an lstm, got " + cell.id());
+            }
+            if (projSize < 0 || projSize >= hiddenSize) {
+                throw new IllegalArgumentException("projSize must be 0 or in [1, hiddenSize = " + hiddenSize
+                        + "), got " + projSize);
+            }
+        }
+        if (peephole && cell != CellType.LSTM) {
+            throw new IllegalArgumentException("peephole needs an lstm, got " + cell.id());
+        }
+        if (resetBefore && cell != CellType.GRU) {
+            throw new IllegalArgumentException("resetBefore needs a gru, got " + cell.id());
+        }
+        // G·H·max(I, D·H) must index a Java array.
+        long widest = Math.max(inputSize, (long) direction.count() * hiddenSize);
+        long biggest = (long) cell.gates() * hiddenSize * widest;
         if (biggest > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("weight matrix of " + cell.gates() + "·" + hiddenSize + "·"
-                    + Math.max(inputSize, hiddenSize) + " elements exceeds the Java array limit");
+                    + widest + " elements exceeds the Java array limit");
         }
     }
 
     /**
-     * A builder with one layer, no dropout, seq-first layout.
+     * A builder with one forward layer, no dropout, seq-first layout and the plain cell.
      *
      * @param cell the cell type
      * @param inputSize I
@@ -60,22 +102,66 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int numLayer
         return new Builder(cell, inputSize, hiddenSize);
     }
 
-    /** G·H: the row count of each layer's {@code weight_ih} and {@code weight_hh}. */
+    /** A builder holding every setting of this spec, to derive a variant. */
+    public Builder toBuilder() {
+        return new Builder(cell, inputSize, hiddenSize).numLayers(numLayers).dropout(dropout)
+                .batchFirst(batchFirst).direction(direction).merge(merge).projSize(projSize)
+                .peephole(peephole).resetBefore(resetBefore);
+    }
+
+    /** G·H: the row count of each {@code weight_ih} and {@code weight_hh}. */
     public int gateRows() {
         return cell.gates() * hiddenSize;
     }
 
-    /** The input feature size of {@code layer}: I for layer 0, H above it. */
+    /** D: 2 for a bidirectional network, else 1. */
+    public int numDirections() {
+        return direction.count();
+    }
+
+    /** P: the width of h (and of each direction's output): {@link #projSize()} if set, else H. */
+    public int stateSize() {
+        return projSize > 0 ? projSize : hiddenSize;
+    }
+
+    /** L·D: the number of (layer, direction) units, the leading dimension of the states. */
+    public int numUnits() {
+        return numLayers * direction.count();
+    }
+
+    /** The input feature size of {@code layer}: I for layer 0, {@link #outputSize()} above it. */
     public int layerInputSize(int layer) {
         if (layer < 0 || layer >= numLayers) {
             throw new IllegalArgumentException("layer must be in [0, " + numLayers + "), got " + layer);
         }
-        return layer == 0 ? inputSize : hiddenSize;
+        return layer == 0 ? inputSize : outputSize();
     }
 
-    /** The feature size of the output sequence: H. */
+    /** The feature size of every layer's output (and the network's): D·P under CONCAT, else P. */
     public int outputSize() {
-        return hiddenSize;
+        return merge == MergeMode.CONCAT ? direction.count() * stateSize() : stateSize();
+    }
+
+    /** A short description such as {@code lstm(I=3, H=8, L=2, bidirectional, proj=4, peephole)}. */
+    public String describe() {
+        StringBuilder s = new StringBuilder(cell.id()).append("(I=").append(inputSize).append(", H=")
+                .append(hiddenSize).append(", L=").append(numLayers);
+        if (direction != Direction.FORWARD) {
+            s.append(", ").append(direction.name().toLowerCase(java.util.Locale.ROOT));
+            if (merge != MergeMode.CONCAT) {
+                s.append(" ").append(merge.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        if (projSize > 0) {
+            s.append(", proj=").append(projSize);
+        }
+        if (peephole) {
+            s.append(", peephole");
+        }
+        if (resetBefore) {
+            s.append(", reset-before");
+        }
+        return s.append(')').toString();
     }
 
     /** Mutable builder for {@link RnnSpec}. */
@@ -86,6 +172,11 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int numLayer
         private int numLayers = 1;
         private double dropout;
         private boolean batchFirst;
+        private Direction direction = Direction.FORWARD;
+        private MergeMode merge = MergeMode.CONCAT;
+        private int projSize;
+        private boolean peephole;
+        private boolean resetBefore;
 
         private Builder(CellType cell, int inputSize, int hiddenSize) {
             this.cell = cell;
@@ -93,30 +184,57 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int numLayer
             this.hiddenSize = hiddenSize;
         }
 
-        /**
-         * @param numLayers L, {@code >= 1}
-         * @return this
-         */
+        /** @param numLayers L, {@code >= 1} @return this */
         public Builder numLayers(int numLayers) {
             this.numLayers = numLayers;
             return this;
         }
 
-        /**
-         * @param dropout inter-layer dropout probability in [0, 1), applied in training only
-         * @return this
-         */
+        /** @param dropout inter-layer dropout probability in [0, 1), applied in training only @return this */
         public Builder dropout(double dropout) {
             this.dropout = dropout;
             return this;
         }
 
-        /**
-         * @param batchFirst (B, T, ·) input and output layout instead of (T, B, ·)
-         * @return this
-         */
+        /** @param batchFirst (B, T, ·) input and output layout instead of (T, B, ·) @return this */
         public Builder batchFirst(boolean batchFirst) {
             this.batchFirst = batchFirst;
+            return this;
+        }
+
+        /** @param direction forward (default), reverse-only or bidirectional @return this */
+        public Builder direction(Direction direction) {
+            this.direction = direction;
+            return this;
+        }
+
+        /** @param bidirectional shorthand for {@code direction(BIDIRECTIONAL)} or {@code (FORWARD)} @return this */
+        public Builder bidirectional(boolean bidirectional) {
+            this.direction = bidirectional ? Direction.BIDIRECTIONAL : Direction.FORWARD;
+            return this;
+        }
+
+        /** @param merge how a bidirectional layer joins its directions (default CONCAT) @return this */
+        public Builder merge(MergeMode merge) {
+            this.merge = merge;
+            return this;
+        }
+
+        /** @param projSize LSTM projection size P in [1, H), or 0 for none (default) @return this */
+        public Builder projSize(int projSize) {
+            this.projSize = projSize;
+            return this;
+        }
+
+        /** @param peephole LSTM peephole connections @return this */
+        public Builder peephole(boolean peephole) {
+            this.peephole = peephole;
+            return this;
+        }
+
+        /** @param resetBefore GRU reset gate applied before the recurrent matmul @return this */
+        public Builder resetBefore(boolean resetBefore) {
+            this.resetBefore = resetBefore;
             return this;
         }
 
@@ -125,7 +243,8 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int numLayer
          * @throws IllegalArgumentException naming the first bad field
          */
         public RnnSpec build() {
-            return new RnnSpec(cell, inputSize, hiddenSize, numLayers, dropout, batchFirst);
+            return new RnnSpec(cell, inputSize, hiddenSize, numLayers, dropout, batchFirst, direction, merge,
+                    projSize, peephole, resetBefore);
         }
     }
 }

@@ -9,15 +9,20 @@ import java.util.SplittableRandom;
 
 /**
  * The parameters of a stacked RNN (or, used as an accumulator, their gradients), stored as one
- * row-major {@code float[]} per tensor under PyTorch's names:
+ * row-major {@code float[]} per tensor under PyTorch's names. Per layer l and direction d (suffix
+ * {@code ""} for the forward direction, {@code "_reverse"} for a reversed one):
  * <pre>
- *   weight_ih_l{l}   (G·H, in_l)   in_0 = I, in_l = H above layer 0
- *   weight_hh_l{l}   (G·H, H)
- *   bias_ih_l{l}     (G·H)
- *   bias_hh_l{l}     (G·H)
+ *   weight_ih_l{l}{sfx}        (G·H, in_l)   in_0 = I, in_l = {@link RnnSpec#outputSize()} above layer 0
+ *   weight_hh_l{l}{sfx}        (G·H, P)      P = {@link RnnSpec#stateSize()}
+ *   bias_ih_l{l}{sfx}          (G·H)
+ *   bias_hh_l{l}{sfx}          (G·H)
+ *   weight_hr_l{l}{sfx}        (P, H)        projected LSTM only (PyTorch proj_size)
+ *   weight_peephole_l{l}{sfx}  (3H)          peephole LSTM only: blocks [i, f, o] (rnn4j's name;
+ *                                            ONNX's P tensor holds the same blocks as [i, o, f])
  * </pre>
  * with the G gate blocks in PyTorch's order (LSTM i, f, g, o; GRU r, z, n). {@link #names()} lists
- * them in {@code state_dict} order, the order in which PyTorch saves them.
+ * them in {@code state_dict} order, the order in which PyTorch saves them (layer by layer, the
+ * forward direction before the reverse one).
  *
  * <p>Ownership: this object owns its arrays and never replaces them, so references returned by
  * {@link #get(String)} and the typed accessors stay valid for its lifetime; callers may read and
@@ -29,11 +34,13 @@ public final class RnnWeights {
     private final RnnSpec spec;
     private final Map<String, float[]> tensors = new LinkedHashMap<>();
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
-    // Indexed by layer: the same arrays as in the maps, for the engine's hot path.
+    // Indexed by unit u = layer·D + direction: the same arrays as in the maps, for the engine's hot path.
     private final float[][] weightIh;
     private final float[][] weightHh;
     private final float[][] biasIh;
     private final float[][] biasHh;
+    private final float[][] weightHr;   // null entries unless projected
+    private final float[][] peephole;   // null entries unless peephole
 
     /**
      * All-zero parameters for {@code spec} (the right starting point for a gradient accumulator).
@@ -45,18 +52,31 @@ public final class RnnWeights {
             throw new IllegalArgumentException("spec must not be null");
         }
         this.spec = spec;
-        int layers = spec.numLayers();
+        int units = spec.numUnits();
+        int dirs = spec.numDirections();
         int rows = spec.gateRows();
-        weightIh = new float[layers][];
-        weightHh = new float[layers][];
-        biasIh = new float[layers][];
-        biasHh = new float[layers][];
-        for (int l = 0; l < layers; l++) {
+        weightIh = new float[units][];
+        weightHh = new float[units][];
+        biasIh = new float[units][];
+        biasHh = new float[units][];
+        weightHr = new float[units][];
+        peephole = new float[units][];
+        for (int l = 0; l < spec.numLayers(); l++) {
             int in = spec.layerInputSize(l);
-            weightIh[l] = add("weight_ih_l" + l, rows, in);
-            weightHh[l] = add("weight_hh_l" + l, rows, spec.hiddenSize());
-            biasIh[l] = add("bias_ih_l" + l, rows);
-            biasHh[l] = add("bias_hh_l" + l, rows);
+            for (int d = 0; d < dirs; d++) {
+                int u = l * dirs + d;
+                String sfx = l + (spec.direction().reversed(d) ? "_reverse" : "");
+                weightIh[u] = add("weight_ih_l" + sfx, rows, in);
+                weightHh[u] = add("weight_hh_l" + sfx, rows, spec.stateSize());
+                biasIh[u] = add("bias_ih_l" + sfx, rows);
+                biasHh[u] = add("bias_hh_l" + sfx, rows);
+                if (spec.projSize() > 0) {
+                    weightHr[u] = add("weight_hr_l" + sfx, spec.projSize(), spec.hiddenSize());
+                }
+                if (spec.peephole()) {
+                    peephole[u] = add("weight_peephole_l" + sfx, 3 * spec.hiddenSize());
+                }
+            }
         }
     }
 
@@ -107,31 +127,100 @@ public final class RnnWeights {
         return shapes.get(name).clone();
     }
 
-    /** @param layer in [0, L) @return {@code weight_ih_l{layer}}, (G·H, in_layer), live */
+    /** @param layer in [0, L) @return {@code weight_ih_l{layer}} of direction 0, (G·H, in_layer), live */
     public float[] weightIh(int layer) {
-        return weightIh[checkLayer(layer)];
+        return weightIh[unit(layer, 0)];
     }
 
-    /** @param layer in [0, L) @return {@code weight_hh_l{layer}}, (G·H, H), live */
+    /** @param layer in [0, L) @return {@code weight_hh_l{layer}} of direction 0, (G·H, P), live */
     public float[] weightHh(int layer) {
-        return weightHh[checkLayer(layer)];
+        return weightHh[unit(layer, 0)];
     }
 
-    /** @param layer in [0, L) @return {@code bias_ih_l{layer}}, (G·H), live */
+    /** @param layer in [0, L) @return {@code bias_ih_l{layer}} of direction 0, (G·H), live */
     public float[] biasIh(int layer) {
-        return biasIh[checkLayer(layer)];
+        return biasIh[unit(layer, 0)];
     }
 
-    /** @param layer in [0, L) @return {@code bias_hh_l{layer}}, (G·H), live */
+    /** @param layer in [0, L) @return {@code bias_hh_l{layer}} of direction 0, (G·H), live */
     public float[] biasHh(int layer) {
-        return biasHh[checkLayer(layer)];
+        return biasHh[unit(layer, 0)];
     }
 
-    private int checkLayer(int layer) {
+    /**
+     * @param layer in [0, L)
+     * @param direction in [0, D)
+     * @return {@code weight_ih} of that layer and direction, (G·H, in_layer), live
+     */
+    public float[] weightIh(int layer, int direction) {
+        return weightIh[unit(layer, direction)];
+    }
+
+    /**
+     * @param layer in [0, L)
+     * @param direction in [0, D)
+     * @return {@code weight_hh} of that layer and direction, (G·H, P), live
+     */
+    public float[] weightHh(int layer, int direction) {
+        return weightHh[unit(layer, direction)];
+    }
+
+    /**
+     * @param layer in [0, L)
+     * @param direction in [0, D)
+     * @return {@code bias_ih} of that layer and direction, (G·H), live
+     */
+    public float[] biasIh(int layer, int direction) {
+        return biasIh[unit(layer, direction)];
+    }
+
+    /**
+     * @param layer in [0, L)
+     * @param direction in [0, D)
+     * @return {@code bias_hh} of that layer and direction, (G·H), live
+     */
+    public float[] biasHh(int layer, int direction) {
+        return biasHh[unit(layer, direction)];
+    }
+
+    /**
+     * @param layer in [0, L)
+     * @param direction in [0, D)
+     * @return {@code weight_hr} of that layer and direction, (P, H), live
+     * @throws IllegalStateException if the spec has no projection
+     */
+    public float[] weightHr(int layer, int direction) {
+        int u = unit(layer, direction);
+        if (weightHr[u] == null) {
+            throw new IllegalStateException("weight_hr exists only for a projected lstm, this is " + spec.describe());
+        }
+        return weightHr[u];
+    }
+
+    /**
+     * @param layer in [0, L)
+     * @param direction in [0, D)
+     * @return {@code weight_peephole} of that layer and direction, (3H) blocks [i, f, o], live
+     * @throws IllegalStateException if the spec has no peepholes
+     */
+    public float[] peephole(int layer, int direction) {
+        int u = unit(layer, direction);
+        if (peephole[u] == null) {
+            throw new IllegalStateException("weight_peephole exists only for a peephole lstm, this is "
+                    + spec.describe());
+        }
+        return peephole[u];
+    }
+
+    private int unit(int layer, int direction) {
         if (layer < 0 || layer >= spec.numLayers()) {
             throw new IllegalArgumentException("layer must be in [0, " + spec.numLayers() + "), got " + layer);
         }
-        return layer;
+        if (direction < 0 || direction >= spec.numDirections()) {
+            throw new IllegalArgumentException("direction must be in [0, " + spec.numDirections() + "), got "
+                    + direction);
+        }
+        return layer * spec.numDirections() + direction;
     }
 
     /** Total number of scalar parameters. */
@@ -173,7 +262,7 @@ public final class RnnWeights {
      * Copies every element of {@code other} into this object's arrays.
      *
      * @param other parameters of an equal spec
-     * @throws IllegalArgumentException if the specs differ in anything but dropout and layout
+     * @throws IllegalArgumentException if the parameter shapes differ (dropout and layout may differ)
      */
     public void copyFrom(RnnWeights other) {
         requireSameShape(other, "other");
@@ -187,15 +276,18 @@ public final class RnnWeights {
         if (other == null) {
             throw new IllegalArgumentException(what + " must not be null");
         }
-        RnnSpec s = other.spec;
-        if (s.cell() != spec.cell() || s.inputSize() != spec.inputSize() || s.hiddenSize() != spec.hiddenSize()
-                || s.numLayers() != spec.numLayers()) {
-            throw new IllegalArgumentException(what + " must have the shape " + describe(spec) + ", got " + describe(s));
+        if (!sameParameters(other.spec, spec)) {
+            throw new IllegalArgumentException(what + " must have the shape " + spec.describe() + ", got "
+                    + other.spec.describe());
         }
     }
 
-    static String describe(RnnSpec s) {
-        return s.cell().id() + "(I=" + s.inputSize() + ", H=" + s.hiddenSize() + ", L=" + s.numLayers() + ")";
+    /** Whether two specs have the same parameter tensors (they may differ in dropout, layout and merge). */
+    static boolean sameParameters(RnnSpec a, RnnSpec b) {
+        return a.cell() == b.cell() && a.inputSize() == b.inputSize() && a.hiddenSize() == b.hiddenSize()
+                && a.numLayers() == b.numLayers() && a.direction() == b.direction() && a.projSize() == b.projSize()
+                && a.peephole() == b.peephole() && a.resetBefore() == b.resetBefore()
+                && a.layerInputSize(a.numLayers() - 1) == b.layerInputSize(b.numLayers() - 1);
     }
 
     /**

@@ -1,25 +1,31 @@
 package org.rnn4j.cell;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.rnn4j.kernel.Kernels;
 import org.rnn4j.kernel.Parallelism;
 
 /**
- * A stacked recurrent network (vanilla RNN, LSTM or GRU) with PyTorch semantics: the forward pass
- * over a batch of sequences and its backward pass through time (BPTT).
+ * A stacked recurrent network (vanilla RNN, LSTM or GRU, with the options of {@link RnnSpec}:
+ * reverse or bidirectional layers, LSTM projection and peepholes, GRU reset placement) with PyTorch
+ * semantics: the forward pass over a batch of sequences and its backward pass through time (BPTT).
  *
  * <h2>Layouts</h2>
+ * With H = {@link RnnSpec#hiddenSize()}, P = {@link RnnSpec#stateSize()} (the width of h), D =
+ * {@link RnnSpec#numDirections()}, L·D = {@link RnnSpec#numUnits()} and O = {@link RnnSpec#outputSize()}:
  * <ul>
  *   <li>{@code input}: (T, B, I) row-major, or (B, T, I) when {@link RnnSpec#batchFirst()}.</li>
- *   <li>{@code output}: the last layer's h at every step, (T, B, H) or (B, T, H); zero at steps past
- *       a sequence's length.</li>
- *   <li>{@code h0}, {@code hN}, {@code c0}, {@code cN}: (L, B, H) whatever the input layout
- *       (PyTorch's convention); {@code c*} only for the LSTM.</li>
+ *   <li>{@code output}: the last layer's output at every step, (T, B, O) or (B, T, O); for a
+ *       bidirectional network the two directions merged per {@link MergeMode}; zero at steps past a
+ *       sequence's length.</li>
+ *   <li>{@code h0}, {@code hN}: (L·D, B, P); {@code c0}, {@code cN}: (L·D, B, H), LSTM only; entry
+ *       {@code layer·D + direction}, whatever the input layout (PyTorch's convention).</li>
  *   <li>{@code lengths}: (B) (the first B entries are used), each in [0, T]; null means every
  *       sequence has length T. Steps
  *       {@code t >= lengths[b]} are padding: their input is never read (garbage, even NaN, changes
  *       nothing), their output is 0, the state stops at the sequence's own last step ({@code hN} is
- *       that state, PyTorch packed semantics), and they contribute nothing to any gradient.</li>
+ *       that state, PyTorch packed semantics), and they contribute nothing to any gradient. A
+ *       reversed direction starts at each sequence's own last valid step.</li>
  * </ul>
  * Every array argument must hold at least the number of floats its shape needs; longer arrays are
  * allowed (only the prefix is used), so callers can reuse buffers sized for their largest batch.
@@ -34,11 +40,14 @@ import org.rnn4j.kernel.Parallelism;
  * weights must not change between a forward pass and its backward pass.
  *
  * <h2>Computation (the cuDNN / oneDNN shape)</h2>
- * Per layer: the input projection of all T steps as one GEMM; per step the recurrent GEMM on the rows
- * still running, then one fused pass of gate math (the activated gates are kept for backward);
- * backward per step is the fused gate derivative and one GEMM back to h_{t−1}; the weight and input
- * gradients are GEMMs over all steps after the loop. The equations and derivations are in
- * {@code docs/cells.md}.
+ * The network is a stack of units, one per (layer, direction). Per unit: the input projection of all
+ * T steps as one GEMM; per step the recurrent GEMM on the rows still running, then one pass of gate
+ * math (the activated gates are kept for backward) and, for a projected LSTM, one more GEMM
+ * {@code h = W_hr·(o⊙tanh c)}; backward per step is the gate derivative and the GEMMs back to
+ * h_{t−1}; the weight and input gradients are GEMMs over all steps after the loop. A reversed
+ * direction runs the same code on its input reversed within each sequence's length, so both
+ * directions use the same batched GEMMs and the same shrinking active prefix. The equations and
+ * derivations are in {@code docs/cells.md}.
  */
 public final class Rnn {
     private final RnnSpec spec;
@@ -46,7 +55,7 @@ public final class Rnn {
     private final Kernels k;
     // Shape names for error messages, built once so that argument checks allocate nothing.
     private final String seqShapeI;
-    private final String seqShapeH;
+    private final String seqShapeO;
 
     /**
      * An engine on the default kernels ({@link Kernels#get()}).
@@ -75,7 +84,7 @@ public final class Rnn {
         this.k = kernels;
         String seq = spec.batchFirst() ? "(B, T, " : "(T, B, ";
         this.seqShapeI = seq + "I)";
-        this.seqShapeH = seq + "H)";
+        this.seqShapeO = seq + "O)";
     }
 
     /** The network shape. */
@@ -99,17 +108,15 @@ public final class Rnn {
      * @param seqLen T, {@code >= 1}
      * @param batch B, {@code >= 1}
      * @param lengths (B) per-sequence lengths in [0, T], or null for all T; read only
-     * @param h0 (L, B, H) initial hidden states, or null for zeros; read only
-     * @param c0 (L, B, H) initial cell states (LSTM only, else must be null), or null for zeros
-     * @param output receives (T, B, H) or (B, T, H), or null if not wanted
-     * @param hN receives (L, B, H) final hidden states, or null
-     * @param cN receives (L, B, H) final cell states (LSTM only, else must be null), or null
+     * @param h0 (L·D, B, P) initial hidden states, or null for zeros; read only
+     * @param c0 (L·D, B, H) initial cell states (LSTM only, else must be null), or null for zeros
+     * @param output receives (T, B, O) or (B, T, O), or null if not wanted
+     * @param hN receives (L·D, B, P) final hidden states, or null
+     * @param cN receives (L·D, B, H) final cell states (LSTM only, else must be null), or null
      * @throws IllegalArgumentException naming the first bad argument, its expected and actual size
      */
     public void forward(RnnWorkspace ws, boolean training, float[] input, int seqLen, int batch, int[] lengths,
                         float[] h0, float[] c0, float[] output, float[] hN, float[] cN) {
-        int layers = spec.numLayers();
-        int hidden = spec.hiddenSize();
         if (ws == null) {
             throw new IllegalArgumentException("ws must not be null");
         }
@@ -121,13 +128,14 @@ public final class Rnn {
         }
         need("input", input, (long) seqLen * batch * spec.inputSize(), seqShapeI, false);
         checkLengths(lengths, seqLen, batch);
-        long states = (long) layers * batch * hidden;
-        need("h0", h0, states, "(L, B, H)", true);
-        need("output", output, (long) seqLen * batch * spec.outputSize(), seqShapeH, true);
-        need("hN", hN, states, "(L, B, H)", true);
+        long hStates = (long) spec.numUnits() * batch * spec.stateSize();
+        long cStates = (long) spec.numUnits() * batch * spec.hiddenSize();
+        need("h0", h0, hStates, "(L·D, B, P)", true);
+        need("output", output, (long) seqLen * batch * spec.outputSize(), seqShapeO, true);
+        need("hN", hN, hStates, "(L·D, B, P)", true);
         if (spec.cell().hasCellState()) {
-            need("c0", c0, states, "(L, B, H)", true);
-            need("cN", cN, states, "(L, B, H)", true);
+            need("c0", c0, cStates, "(L·D, B, H)", true);
+            need("cN", cN, cStates, "(L·D, B, H)", true);
         } else {
             noCellState("c0", c0);
             noCellState("cN", cN);
@@ -136,102 +144,170 @@ public final class Rnn {
         ws.forwardDone = false;
         ws.prepare(spec, seqLen, batch, training);
         sortBatch(ws, lengths);
+        int layers = spec.numLayers();
+        int dirs = spec.numDirections();
         int b = batch;
-        int h = hidden;
+        int width = spec.outputSize();
         boolean drop = training && spec.dropout() > 0 && layers > 1;
         copyInput(ws, input);
         for (int l = 0; l < layers; l++) {
+            // X_l: the layer's input, (T, B, in_l) at (inArr, inOff)
+            float[] inArr;
+            int inOff;
             if (l == 0) {
-                ws.x[0] = ws.xOwn[0];
-                ws.xOff[0] = 0;
+                inArr = ws.input0;
+                inOff = 0;
             } else if (drop) {
                 drawMask(ws, ws.mask[l - 1]);
-                // x_l = dropout(h_{l−1}) over all steps; padded rows of h are 0 and stay 0
-                k.mul(seqLen * b * h, ws.hs[l - 1], b * h, ws.mask[l - 1], 0, ws.xOwn[l], 0);
-                ws.x[l] = ws.xOwn[l];
-                ws.xOff[l] = 0;
+                // X_l = dropout(Y_{l−1}) over all steps; padded rows of Y are 0 and stay 0
+                k.mul(seqLen * b * width, layerOutput(ws, l - 1), layerOutputOffset(ws, l - 1),
+                        ws.mask[l - 1], 0, ws.xDrop[l], 0);
+                inArr = ws.xDrop[l];
+                inOff = 0;
             } else {
-                ws.x[l] = ws.hs[l - 1];   // h_1..h_T of the layer below, read in place
-                ws.xOff[l] = b * h;
+                inArr = layerOutput(ws, l - 1);   // Y_{l−1}, read in place
+                inOff = layerOutputOffset(ws, l - 1);
             }
-            loadState(ws, h0, l, ws.hs[l]);
-            switch (spec.cell()) {
-                case LSTM:
-                    loadState(ws, c0, l, ws.cs[l]);
-                    lstmForward(ws, l);
-                    break;
-                case GRU:
-                    gruForward(ws, l);
-                    break;
-                default:
-                    rnnForward(ws, l);
-                    break;
+            for (int d = 0; d < dirs; d++) {
+                int u = l * dirs + d;
+                if (spec.direction().reversed(d)) {
+                    // the reversed unit reads x_{len−1}, …, x_0: its own time order, same active prefix
+                    reverseSteps(ws, inArr, inOff, spec.layerInputSize(l), 0, ws.xOwn[u], 0, spec.layerInputSize(l),
+                            false);
+                    ws.x[u] = ws.xOwn[u];
+                    ws.xOff[u] = 0;
+                } else {
+                    ws.x[u] = inArr;
+                    ws.xOff[u] = inOff;
+                }
+                loadState(ws, h0, u, spec.stateSize(), ws.hs[u]);
+                switch (spec.cell()) {
+                    case LSTM:
+                        loadState(ws, c0, u, spec.hiddenSize(), ws.cs[u]);
+                        lstmForward(ws, u, l, d);
+                        break;
+                    case GRU:
+                        if (spec.resetBefore()) {
+                            gruResetBeforeForward(ws, u, l, d);
+                        } else {
+                            gruForward(ws, u, l, d);
+                        }
+                        break;
+                    default:
+                        rnnForward(ws, u, l, d);
+                        break;
+                }
+            }
+            if (!plainLayers()) {
+                mergeDirections(ws, l);
             }
         }
         ws.forwardDone = true;
         ws.owner = this;
         if (output != null) {
-            float[] top = ws.hs[layers - 1];
+            float[] top = layerOutput(ws, layers - 1);
+            int topOff = layerOutputOffset(ws, layers - 1);
             for (int t = 0; t < seqLen; t++) {
                 for (int i = 0; i < b; i++) {
-                    System.arraycopy(top, ((t + 1) * b + ws.rank[i]) * h, output, userRow(ws, t, i) * h, h);
+                    System.arraycopy(top, topOff + (t * b + ws.rank[i]) * width, output, userRow(ws, t, i) * width,
+                            width);
                 }
             }
         }
-        storeFinal(ws, ws.hs, hN);
+        storeFinal(ws, ws.hs, spec.stateSize(), hN);
         if (spec.cell().hasCellState()) {
-            storeFinal(ws, ws.cs, cN);
+            storeFinal(ws, ws.cs, spec.hiddenSize(), cN);
         }
     }
 
-    /*
-     * LSTM forward, one layer.
+    /**
+     * LSTM forward, one unit.
      *   gates_t = x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh          (B, 4H), blocks [i, f, g, o]
      *   i = σ(·)  f = σ(·)  g = tanh(·)  o = σ(·)
      *   c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
+     * peephole: a_i += p_i ⊙ c_{t−1},  a_f += p_f ⊙ c_{t−1},  a_o += p_o ⊙ c_t
+     * projection: h_t = (o ⊙ tanh(c_t))·W_hrᵀ                      (B, H)·(H, P)
      */
-    private void lstmForward(RnnWorkspace ws, int l) {
+    private void lstmForward(RnnWorkspace ws, int u, int l, int d) {
         int b = ws.batch;
         int h = spec.hiddenSize();
+        int p = spec.stateSize();
         int g = spec.gateRows();
-        float[] gates = ws.gates[l];   // (T, B, 4H)
-        float[] hs = ws.hs[l];         // (T+1, B, H)
-        float[] cs = ws.cs[l];         // (T+1, B, H)
-        float[] tanhC = ws.tanhC[l];   // (T, B, H)
-        inputProjection(ws, l, true);
-        float[] wHh = weights.weightHh(l);
+        boolean proj = spec.projSize() > 0;
+        float[] gates = ws.gates[u];   // (T, B, 4H)
+        float[] hs = ws.hs[u];         // (T+1, B, P)
+        float[] cs = ws.cs[u];         // (T+1, B, H)
+        float[] tanhC = ws.tanhC[u];   // (T, B, H)
+        float[] hPre = ws.hPre[u];     // projected: (T, B, H) o ⊙ tanh(c_t)
+        float[] peep = spec.peephole() ? weights.peephole(l, d) : null;   // (3H) [p_i, p_f, p_o]
+        inputProjection(ws, u, l, d, true);
+        float[] wHh = weights.weightHh(l, d);   // (4H, P)
         for (int t = 0; t < ws.seqLen; t++) {
             int m = ws.active[t];
-            zeroRows(hs, (t + 1) * b + m, b - m, h);
+            zeroRows(hs, (t + 1) * b + m, b - m, p);
             zeroRows(cs, (t + 1) * b + m, b - m, h);
+            if (proj) {
+                zeroRows(hPre, t * b + m, b - m, h);   // read as a GEMM operand by dW_hr
+            }
             if (m == 0) {
                 continue;
             }
-            // gates_t[0:m] += h_{t−1}[0:m]·W_hhᵀ        (m, H)·(H, 4H)
-            k.gemm(false, true, m, g, h, 1f, hs, t * b * h, h, wHh, 0, h, 1f, gates, t * b * g, g, ws.parallelism);
+            // gates_t[0:m] += h_{t−1}[0:m]·W_hhᵀ        (m, P)·(P, 4H)
+            k.gemm(false, true, m, g, p, 1f, hs, t * b * p, p, wHh, 0, p, 1f, gates, t * b * g, g, ws.parallelism);
+            float[] hOut = proj ? hPre : hs;
             for (int s = 0; s < m; s++) {
                 int row = t * b + s;
-                k.lstmCellForward(h, gates, row * g, cs, row * h, cs, (row + b) * h, tanhC, row * h, hs, (row + b) * h);
+                int hOff = proj ? row * h : (row + b) * p;
+                if (peep == null) {
+                    k.lstmCellForward(h, gates, row * g, cs, row * h, cs, (row + b) * h, tanhC, row * h, hOut, hOff);
+                } else {
+                    peepholeCellForward(ws, peep, gates, row * g, cs, row * h, (row + b) * h, tanhC, row * h,
+                            hOut, hOff);
+                }
+            }
+            if (proj) {
+                // h_t[0:m] = hPre_t[0:m]·W_hrᵀ             (m, H)·(H, P)
+                k.gemm(false, true, m, p, h, 1f, hPre, t * b * h, h, weights.weightHr(l, d), 0, h, 0f,
+                        hs, (t + 1) * b * p, p, ws.parallelism);
             }
         }
     }
 
     /*
-     * GRU forward, one layer (PyTorch: reset applied after the recurrent matmul, b_hn inside).
+     * Peephole LSTM gate math of one row, on the fused plain kernel plus element-wise kernels:
+     *   a_i += p_i ⊙ c_{t−1}   a_f += p_f ⊙ c_{t−1}          (before the fused pass)
+     *   fused pass: i, f, g, σ(a_o), c_t, tanh(c_t)            (its σ(a_o) and h are replaced below)
+     *   o = σ(a_o + p_o ⊙ c_t)   h = o ⊙ tanh(c_t)
+     */
+    private void peepholeCellForward(RnnWorkspace ws, float[] peep, float[] gates, int gOff, float[] cs,
+                                     int cPrevOff, int cOff, float[] tanhC, int tcOff, float[] hOut, int hOff) {
+        int h = spec.hiddenSize();
+        k.mulAdd(h, peep, 0, cs, cPrevOff, gates, gOff);
+        k.mulAdd(h, peep, h, cs, cPrevOff, gates, gOff + h);
+        float[] aO = ws.rowA;   // (H) a_o, kept before the fused pass activates it
+        System.arraycopy(gates, gOff + 3 * h, aO, 0, h);
+        k.lstmCellForward(h, gates, gOff, cs, cPrevOff, cs, cOff, tanhC, tcOff, hOut, hOff);
+        k.mulAdd(h, peep, 2 * h, cs, cOff, aO, 0);
+        k.sigmoid(h, aO, 0, gates, gOff + 3 * h);
+        k.mul(h, gates, gOff + 3 * h, tanhC, tcOff, hOut, hOff);
+    }
+
+    /*
+     * GRU forward, one unit (PyTorch: reset applied after the recurrent matmul, b_hn inside).
      *   gx_t = x_t·W_ihᵀ + b_ih     gh_t = h_{t−1}·W_hhᵀ + b_hh      (B, 3H), blocks [r, z, n]
      *   r = σ(gx_r + gh_r)   z = σ(gx_z + gh_z)   n = tanh(gx_n + r ⊙ gh_n)
      *   h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
      */
-    private void gruForward(RnnWorkspace ws, int l) {
+    private void gruForward(RnnWorkspace ws, int u, int l, int d) {
         int b = ws.batch;
         int h = spec.hiddenSize();
         int g = spec.gateRows();
-        float[] gx = ws.gates[l];   // (T, B, 3H): gx, replaced by the activated [r, z, n]
-        float[] gh = ws.gh[l];      // (T, B, 3H)
-        float[] hs = ws.hs[l];      // (T+1, B, H)
-        inputProjection(ws, l, false);
-        float[] wHh = weights.weightHh(l);
-        float[] bHh = weights.biasHh(l);
+        float[] gx = ws.gates[u];   // (T, B, 3H): gx, replaced by the activated [r, z, n]
+        float[] gh = ws.gh[u];      // (T, B, 3H)
+        float[] hs = ws.hs[u];      // (T+1, B, H)
+        inputProjection(ws, u, l, d, false);
+        float[] wHh = weights.weightHh(l, d);
+        float[] bHh = weights.biasHh(l, d);
         for (int t = 0; t < ws.seqLen; t++) {
             int m = ws.active[t];
             zeroRows(hs, (t + 1) * b + m, b - m, h);
@@ -239,7 +315,7 @@ public final class Rnn {
                 continue;
             }
             // gh_t[0:m] = h_{t−1}[0:m]·W_hhᵀ + b_hh     (m, H)·(H, 3H)
-            broadcastRows(bHh, gh, t * b, m, g);
+            broadcastRows(bHh, 0, gh, t * b * g, m, g, g);
             k.gemm(false, true, m, g, h, 1f, hs, t * b * h, h, wHh, 0, h, 1f, gh, t * b * g, g, ws.parallelism);
             for (int s = 0; s < m; s++) {
                 int row = t * b + s;
@@ -249,17 +325,69 @@ public final class Rnn {
     }
 
     /*
-     * Vanilla RNN forward, one layer.
+     * GRU forward with the reset gate before the recurrent matmul (ONNX linear_before_reset = 0),
+     * one unit. Two recurrent GEMMs per step, because the n block's needs r first:
+     *   gh_t[r,z] = h_{t−1}·W_h[r,z]ᵀ + b_h[r,z]                  (m, H)·(H, 2H)
+     *   r = σ(gx_r + gh_r)   z = σ(gx_z + gh_z)   rh_t = r ⊙ h_{t−1}
+     *   gh_t[n] = rh_t·W_hnᵀ + b_hn                               (m, H)·(H, H)
+     *   n = tanh(gx_n + gh_n)    h_t = n + z ⊙ (h_{t−1} − n)
+     */
+    private void gruResetBeforeForward(RnnWorkspace ws, int u, int l, int d) {
+        int b = ws.batch;
+        int h = spec.hiddenSize();
+        int g = spec.gateRows();
+        float[] gx = ws.gates[u];   // (T, B, 3H): gx, replaced by the activated [r, z, n]
+        float[] gh = ws.gh[u];      // (T, B, 3H) recurrent pre-activations
+        float[] hs = ws.hs[u];      // (T+1, B, H)
+        float[] rh = ws.rh[u];      // (T, B, H) r ⊙ h_{t−1}, the input of W_hn
+        inputProjection(ws, u, l, d, false);
+        float[] wHh = weights.weightHh(l, d);
+        float[] bHh = weights.biasHh(l, d);
+        for (int t = 0; t < ws.seqLen; t++) {
+            int m = ws.active[t];
+            zeroRows(hs, (t + 1) * b + m, b - m, h);
+            zeroRows(rh, t * b + m, b - m, h);   // read as a GEMM operand by dW_hn
+            if (m == 0) {
+                continue;
+            }
+            int first = t * b;
+            broadcastRows(bHh, 0, gh, first * g, m, 2 * h, g);
+            k.gemm(false, true, m, 2 * h, h, 1f, hs, first * h, h, wHh, 0, h, 1f, gh, first * g, g, ws.parallelism);
+            for (int s = 0; s < m; s++) {
+                int row = first + s;
+                k.add(2 * h, gx, row * g, gh, row * g, gx, row * g);
+                k.sigmoid(2 * h, gx, row * g, gx, row * g);
+                k.mul(h, gx, row * g, hs, row * h, rh, row * h);
+            }
+            broadcastRows(bHh, 2 * h, gh, first * g + 2 * h, m, h, g);
+            k.gemm(false, true, m, h, h, 1f, rh, first * h, h, wHh, 2 * h * h, h, 1f, gh, first * g + 2 * h, g,
+                    ws.parallelism);
+            for (int s = 0; s < m; s++) {
+                int row = first + s;
+                int nOff = row * g + 2 * h;
+                int hOff = (row + b) * h;
+                k.add(h, gx, nOff, gh, nOff, gx, nOff);
+                k.tanh(h, gx, nOff, gx, nOff);
+                System.arraycopy(hs, row * h, hs, hOff, h);
+                k.axpy(h, -1f, gx, nOff, hs, hOff);                   // h_{t−1} − n
+                k.mul(h, gx, row * g + h, hs, hOff, hs, hOff);         // z ⊙ (h_{t−1} − n)
+                k.add(h, hs, hOff, gx, nOff, hs, hOff);                // + n
+            }
+        }
+    }
+
+    /*
+     * Vanilla RNN forward, one unit.
      *   a_t = x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh      (B, H)
      *   h_t = tanh(a_t)  or  relu(a_t)
      */
-    private void rnnForward(RnnWorkspace ws, int l) {
+    private void rnnForward(RnnWorkspace ws, int u, int l, int d) {
         int b = ws.batch;
         int h = spec.hiddenSize();
-        float[] a = ws.gates[l];    // (T, B, H) pre-activations
-        float[] hs = ws.hs[l];      // (T+1, B, H)
-        inputProjection(ws, l, true);
-        float[] wHh = weights.weightHh(l);
+        float[] a = ws.gates[u];    // (T, B, H) pre-activations
+        float[] hs = ws.hs[u];      // (T+1, B, H)
+        inputProjection(ws, u, l, d, true);
+        float[] wHh = weights.weightHh(l, d);
         boolean relu = spec.cell() == CellType.RNN_RELU;
         for (int t = 0; t < ws.seqLen; t++) {
             int m = ws.active[t];
@@ -282,19 +410,98 @@ public final class Rnn {
      * {@code gates = x·W_ihᵀ + b_ih (+ b_hh)} for all T·B rows as one GEMM, the largest single piece
      * of the forward pass. Padded rows of x are 0, so they cost a little and change nothing.
      */
-    private void inputProjection(RnnWorkspace ws, int l, boolean bothBiases) {
+    private void inputProjection(RnnWorkspace ws, int u, int l, int d, boolean bothBiases) {
         int g = spec.gateRows();
         int in = spec.layerInputSize(l);
         int rows = ws.seqLen * ws.batch;
-        float[] bias = weights.biasIh(l);
+        float[] bias = weights.biasIh(l, d);
         if (bothBiases) {
-            k.add(g, weights.biasIh(l), 0, weights.biasHh(l), 0, ws.biasSum, 0);
+            k.add(g, weights.biasIh(l, d), 0, weights.biasHh(l, d), 0, ws.biasSum, 0);
             bias = ws.biasSum;
         }
-        broadcastRows(bias, ws.gates[l], 0, rows, g);
+        broadcastRows(bias, 0, ws.gates[u], 0, rows, g, g);
         // gates (T·B, G·H) += x (T·B, in) · W_ihᵀ (in, G·H)
-        k.gemm(false, true, rows, g, in, 1f, ws.x[l], ws.xOff[l], in, weights.weightIh(l), 0, in,
-                1f, ws.gates[l], 0, g, ws.parallelism);
+        k.gemm(false, true, rows, g, in, 1f, ws.x[u], ws.xOff[u], in, weights.weightIh(l, d), 0, in,
+                1f, ws.gates[u], 0, g, ws.parallelism);
+    }
+
+    /** Whether every layer is a single forward unit whose output is its hs buffer, read in place. */
+    private boolean plainLayers() {
+        return spec.direction() == Direction.FORWARD;
+    }
+
+    /** The array holding Y_l, layer l's output (T, B, O) in sorted time-major order. */
+    private float[] layerOutput(RnnWorkspace ws, int l) {
+        return plainLayers() ? ws.hs[l] : ws.ys[l];
+    }
+
+    /** The offset of Y_l in {@link #layerOutput}: row block 1 of hs (h_1 … h_T) for plain layers. */
+    private int layerOutputOffset(RnnWorkspace ws, int l) {
+        return plainLayers() ? ws.batch * spec.stateSize() : 0;
+    }
+
+    /*
+     * Y_l from the directions of layer l, at each (t, s) with t < len_s (0 elsewhere):
+     *   forward unit:  h at its step t           = hs[t+1][s]
+     *   reversed unit: h after reading len−1 … t = hs[len_s − t][s]      (its step len_s−1−t)
+     *   CONCAT: Y = [Y_0, Y_1]     SUM: Y = Y_0 + Y_1
+     */
+    private void mergeDirections(RnnWorkspace ws, int l) {
+        int b = ws.batch;
+        int p = spec.stateSize();
+        int width = spec.outputSize();
+        int dirs = spec.numDirections();
+        boolean sum = spec.merge() == MergeMode.SUM;
+        float[] y = ws.ys[l];   // (T, B, O)
+        for (int t = 0; t < ws.seqLen; t++) {
+            for (int s = 0; s < b; s++) {
+                int dst = (t * b + s) * width;
+                int len = ws.lengths[s];
+                if (t >= len) {
+                    Arrays.fill(y, dst, dst + width, 0f);
+                    continue;
+                }
+                for (int d = 0; d < dirs; d++) {
+                    float[] hs = ws.hs[l * dirs + d];
+                    int src = (spec.direction().reversed(d) ? (len - t) * b + s : (t + 1) * b + s) * p;
+                    if (sum && d > 0) {
+                        k.add(p, y, dst, hs, src, y, dst);
+                    } else {
+                        System.arraycopy(hs, src, y, dst + (sum ? 0 : d * p), p);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Reverses each sequence within its own length: for t < len_s, row (t, s) of {@code dst} gets
+     * (or, with {@code accumulate}, adds) row (len_s − 1 − t, s) of {@code src}; rows at t ≥ len_s
+     * are zeroed (or left alone when accumulating). Rows are {@code width} floats, read from column
+     * {@code srcCol} of rows {@code srcStride} wide, written to rows {@code dstStride} wide. The map
+     * is its own inverse, so it turns a forward-time buffer into a reversed unit's time order and back.
+     */
+    private void reverseSteps(RnnWorkspace ws, float[] src, int srcOff, int srcStride, int srcCol,
+                              float[] dst, int dstOff, int width, boolean accumulate) {
+        int b = ws.batch;
+        for (int t = 0; t < ws.seqLen; t++) {
+            for (int s = 0; s < b; s++) {
+                int len = ws.lengths[s];
+                int to = dstOff + (t * b + s) * width;
+                if (t >= len) {
+                    if (!accumulate) {
+                        Arrays.fill(dst, to, to + width, 0f);
+                    }
+                    continue;
+                }
+                int from = srcOff + ((len - 1 - t) * b + s) * srcStride + srcCol;
+                if (accumulate) {
+                    k.add(width, dst, to, src, from, dst, to);
+                } else {
+                    System.arraycopy(src, from, dst, to, width);
+                }
+            }
+        }
     }
 
     // ================================================================== backward
@@ -310,13 +517,14 @@ public final class Rnn {
      * pass.
      *
      * @param ws the workspace of the forward pass (of this engine)
-     * @param gradOutput dL/d(output), layout as the output, or null for zero; read only
-     * @param gradHN dL/dh_N (L, B, H), or null for zero; read only
-     * @param gradCN dL/dc_N (L, B, H) for the LSTM (else must be null), or null for zero; read only
+     * @param gradOutput dL/d(output), layout as the output (T, B, O) or (B, T, O), or null for zero;
+     *                   read only
+     * @param gradHN dL/dh_N (L·D, B, P), or null for zero; read only
+     * @param gradCN dL/dc_N (L·D, B, H) for the LSTM (else must be null), or null for zero; read only
      * @param grads accumulator of the parameter gradients, same shape as the weights; must not be null
      * @param gradInput receives dL/d(input) in the input's layout, or null if not wanted
-     * @param gradH0 receives dL/dh_0 (L, B, H), or null
-     * @param gradC0 receives dL/dc_0 (L, B, H) for the LSTM (else must be null), or null
+     * @param gradH0 receives dL/dh_0 (L·D, B, P), or null
+     * @param gradC0 receives dL/dc_0 (L·D, B, H) for the LSTM (else must be null), or null
      * @throws IllegalArgumentException for a bad argument
      * @throws IllegalStateException if {@code ws} holds no forward pass of this engine
      */
@@ -334,60 +542,93 @@ public final class Rnn {
             throw new IllegalArgumentException("grads must be a separate RnnWeights, not the engine's weights");
         }
         int layers = spec.numLayers();
+        int dirs = spec.numDirections();
         int t0 = ws.seqLen;
         int b = ws.batch;
-        int h = spec.hiddenSize();
-        long states = (long) layers * b * h;
-        need("gradOutput", gradOutput, (long) t0 * b * spec.outputSize(), seqShapeH, true);
-        need("gradHN", gradHN, states, "(L, B, H)", true);
+        int width = spec.outputSize();
+        long hStates = (long) spec.numUnits() * b * spec.stateSize();
+        long cStates = (long) spec.numUnits() * b * spec.hiddenSize();
+        need("gradOutput", gradOutput, (long) t0 * b * width, seqShapeO, true);
+        need("gradHN", gradHN, hStates, "(L·D, B, P)", true);
         need("gradInput", gradInput, (long) t0 * b * spec.inputSize(), seqShapeI, true);
-        need("gradH0", gradH0, states, "(L, B, H)", true);
+        need("gradH0", gradH0, hStates, "(L·D, B, P)", true);
         if (spec.cell().hasCellState()) {
-            need("gradCN", gradCN, states, "(L, B, H)", true);
-            need("gradC0", gradC0, states, "(L, B, H)", true);
+            need("gradCN", gradCN, cStates, "(L·D, B, H)", true);
+            need("gradC0", gradC0, cStates, "(L·D, B, H)", true);
         } else {
             noCellState("gradCN", gradCN);
             noCellState("gradC0", gradC0);
         }
         ws.prepareBackward();
 
-        // dY: (T, B, H) dL/d(top output), sorted order, 0 at padded positions
+        // dY: (T, B, O) dL/d(top output), sorted order, 0 at padded positions
         for (int t = 0; t < t0; t++) {
             for (int s = 0; s < b; s++) {
-                int dst = (t * b + s) * h;
+                int dst = (t * b + s) * width;
                 if (gradOutput != null && t < ws.lengths[s]) {
-                    System.arraycopy(gradOutput, userRow(ws, t, ws.perm[s]) * h, ws.dY, dst, h);
+                    System.arraycopy(gradOutput, userRow(ws, t, ws.perm[s]) * width, ws.dY, dst, width);
                 } else {
-                    java.util.Arrays.fill(ws.dY, dst, dst + h, 0f);
+                    Arrays.fill(ws.dY, dst, dst + width, 0f);
                 }
             }
         }
         boolean drop = ws.training && spec.dropout() > 0 && layers > 1;
+        int p = spec.stateSize();
+        float[] dXLayer = ws.dX;   // dL/dX_l, (T, B, in_l)
         for (int l = layers - 1; l >= 0; l--) {
             boolean needDx = l > 0 || gradInput != null;
-            loadState(ws, gradHN, l, ws.dh);
-            switch (spec.cell()) {
-                case LSTM:
-                    loadState(ws, gradCN, l, ws.dc);
-                    lstmBackward(ws, l, grads, needDx);
-                    break;
-                case GRU:
-                    gruBackward(ws, l, grads, needDx);
-                    break;
-                default:
-                    rnnBackward(ws, l, grads, needDx);
-                    break;
-            }
-            storeState(ws, ws.dh, l, gradH0);
-            if (spec.cell().hasCellState()) {
-                storeState(ws, ws.dc, l, gradC0);
+            int in = spec.layerInputSize(l);
+            for (int d = 0; d < dirs; d++) {
+                int u = l * dirs + d;
+                boolean reversed = spec.direction().reversed(d);
+                // dL/d(this unit's h_t) in its own time order, (T, B, P)
+                float[] dYu = ws.dY;
+                if (!plainLayers()) {
+                    int col = spec.merge() == MergeMode.CONCAT ? d * p : 0;
+                    if (reversed) {
+                        reverseSteps(ws, ws.dY, 0, width, col, ws.dYu, 0, p, false);
+                    } else {
+                        copyColumns(ws, ws.dY, width, col, ws.dYu, p);
+                    }
+                    dYu = ws.dYu;
+                }
+                loadState(ws, gradHN, u, p, ws.dh);
+                switch (spec.cell()) {
+                    case LSTM:
+                        loadState(ws, gradCN, u, spec.hiddenSize(), ws.dc);
+                        lstmBackward(ws, u, l, d, dYu, grads, needDx);
+                        break;
+                    case GRU:
+                        if (spec.resetBefore()) {
+                            gruResetBeforeBackward(ws, u, l, d, dYu, grads, needDx);
+                        } else {
+                            gruBackward(ws, u, l, d, dYu, grads, needDx);
+                        }
+                        break;
+                    default:
+                        rnnBackward(ws, u, l, d, dYu, grads, needDx);
+                        break;
+                }
+                storeState(ws, ws.dh, u, p, gradH0);
+                if (spec.cell().hasCellState()) {
+                    storeState(ws, ws.dc, u, spec.hiddenSize(), gradC0);
+                }
+                if (needDx && !plainLayers()) {
+                    // dX_l = Σ_d (dX of unit d, back in forward time order)
+                    if (reversed) {
+                        reverseSteps(ws, ws.dX, 0, in, 0, ws.dXSum, 0, in, d > 0);
+                    } else {
+                        System.arraycopy(ws.dX, 0, ws.dXSum, 0, t0 * b * in);
+                    }
+                    dXLayer = ws.dXSum;
+                }
             }
             if (l > 0) {
-                // the input of layer l was dropout(h_{l−1}): dL/dh_{l−1} = dX ⊙ mask
+                // the input of layer l was dropout(Y_{l−1}): dL/dY_{l−1} = dX_l ⊙ mask
                 if (drop) {
-                    k.mul(t0 * b * h, ws.dX, 0, ws.mask[l - 1], 0, ws.dY, 0);
+                    k.mul(t0 * b * width, dXLayer, 0, ws.mask[l - 1], 0, ws.dY, 0);
                 } else {
-                    System.arraycopy(ws.dX, 0, ws.dY, 0, t0 * b * h);
+                    System.arraycopy(dXLayer, 0, ws.dY, 0, t0 * b * width);
                 }
             }
         }
@@ -395,62 +636,125 @@ public final class Rnn {
             int in = spec.inputSize();
             for (int t = 0; t < t0; t++) {
                 for (int i = 0; i < b; i++) {
-                    System.arraycopy(ws.dX, (t * b + ws.rank[i]) * in, gradInput, userRow(ws, t, i) * in, in);
+                    System.arraycopy(dXLayer, (t * b + ws.rank[i]) * in, gradInput, userRow(ws, t, i) * in, in);
                 }
             }
         }
     }
 
+    /** Column block [col, col+width) of each (T·B) row of a {@code stride}-wide buffer, packed. */
+    private static void copyColumns(RnnWorkspace ws, float[] src, int stride, int col, float[] dst, int width) {
+        int rows = ws.seqLen * ws.batch;
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, r * stride + col, dst, r * width, width);
+        }
+    }
+
     /*
-     * LSTM backward, one layer; ws.dh/ws.dc hold dL/dh_T, dL/dc_T on entry and dL/dh_0, dL/dc_0 on exit.
+     * LSTM backward, one unit; ws.dh/ws.dc hold dL/dh_T, dL/dc_T on entry and dL/dh_0, dL/dc_0 on exit.
      *   forward: h_t = o ⊙ tanh(c_t),  c_t = f ⊙ c_{t−1} + i ⊙ g          (fused, see Kernels#lstmCellBackward)
+     *   forward: h_t = hPre_t·W_hrᵀ (projected)  ⇒  dhPre_t = dh_t·W_hr,  dW_hr += dh_tᵀ·hPre_t
      *   forward: gates_t = … + h_{t−1}·W_hhᵀ   ⇒  dh_{t−1} = dGates_t·W_hh
      */
-    private void lstmBackward(RnnWorkspace ws, int l, RnnWeights grads, boolean needDx) {
+    private void lstmBackward(RnnWorkspace ws, int u, int l, int d, float[] dY, RnnWeights grads, boolean needDx) {
         int b = ws.batch;
         int h = spec.hiddenSize();
+        int p = spec.stateSize();
         int g = spec.gateRows();
-        float[] gates = ws.gates[l];
-        float[] cs = ws.cs[l];
-        float[] tanhC = ws.tanhC[l];
+        boolean proj = spec.projSize() > 0;
+        float[] gates = ws.gates[u];
+        float[] cs = ws.cs[u];
+        float[] tanhC = ws.tanhC[u];
         float[] dGates = ws.dGates;   // (T, B, 4H)
-        float[] wHhT = transposedWhh(ws, l);   // (H, 4H)
+        float[] dHs = ws.dHs;         // projected: (T, B, P) dL/dh_t of every step, for dW_hr
+        float[] peep = spec.peephole() ? weights.peephole(l, d) : null;
+        float[] wHhT = transposed(weights.weightHh(l, d), g, p, ws.wHhT);   // (P, 4H)
+        float[] wHrT = proj ? transposed(weights.weightHr(l, d), p, h, ws.wHrT) : null;   // (H, P)
         for (int t = ws.seqLen - 1; t >= 0; t--) {
             int m = ws.active[t];
             // rows past a sequence's end keep dGates = 0, so the all-step weight GEMMs skip them exactly
             zeroRows(dGates, t * b + m, b - m, g);
+            if (proj) {
+                zeroRows(dHs, t * b + m, b - m, p);
+            }
             if (m == 0) {
                 continue;
             }
             // dh_t = dL/dout_t + dh_t from step t+1
-            k.add(m * h, ws.dY, t * b * h, ws.dh, 0, ws.dh, 0);
+            k.add(m * p, dY, t * b * p, ws.dh, 0, ws.dh, 0);
+            float[] dhCell = ws.dh;   // dL/d(o ⊙ tanh c_t), (m, H)
+            if (proj) {
+                System.arraycopy(ws.dh, 0, dHs, t * b * p, m * p);
+                // dhPre[0:m] = dh_t[0:m]·W_hr         (m, P)·(P, H), as dh·(W_hrᵀ)ᵀ
+                k.gemm(false, true, m, h, p, 1f, ws.dh, 0, p, wHrT, 0, p, 0f, ws.dhPre, 0, h, ws.parallelism);
+                dhCell = ws.dhPre;
+            }
             for (int s = 0; s < m; s++) {
                 int row = t * b + s;
-                k.lstmCellBackward(h, gates, row * g, cs, row * h, tanhC, row * h, ws.dh, s * h, ws.dc, s * h,
-                        dGates, row * g);
+                if (peep == null) {
+                    k.lstmCellBackward(h, gates, row * g, cs, row * h, tanhC, row * h, dhCell, s * h, ws.dc, s * h,
+                            dGates, row * g);
+                } else {
+                    peepholeCellBackward(ws, peep, gates, row * g, cs, row * h, tanhC, row * h, dhCell, s * h,
+                            s * h, dGates, row * g);
+                }
             }
-            // dh_{t−1}[0:m] = dGates_t[0:m]·W_hh        (m, 4H)·(4H, H), as dGates_t·(W_hhᵀ)ᵀ
-            k.gemm(false, true, m, h, g, 1f, dGates, t * b * g, g, wHhT, 0, g, 0f, ws.dh, 0, h, ws.parallelism);
+            // dh_{t−1}[0:m] = dGates_t[0:m]·W_hh        (m, 4H)·(4H, P), as dGates_t·(W_hhᵀ)ᵀ
+            k.gemm(false, true, m, p, g, 1f, dGates, t * b * g, g, wHhT, 0, g, 0f, ws.dh, 0, p, ws.parallelism);
         }
-        weightGradients(ws, l, grads, dGates, dGates, needDx);
+        weightGradients(ws, u, l, d, grads, dGates, dGates, needDx);
+        int rows = ws.seqLen * b;
+        if (proj) {
+            // dW_hr += dHsᵀ·hPre                 (P, T·B)·(T·B, H)
+            k.gemm(true, false, p, h, rows, 1f, dHs, 0, p, ws.hPre[u], 0, h, 1f, grads.weightHr(l, d), 0, h,
+                    ws.parallelism);
+        }
+        if (peep != null) {
+            // dp_i += Σ da_i ⊙ c_{t−1}   dp_f += Σ da_f ⊙ c_{t−1}   dp_o += Σ da_o ⊙ c_t   (rows past an end: da = 0)
+            float[] dPeep = grads.peephole(l, d);
+            for (int r = 0; r < rows; r++) {
+                k.mulAdd(h, dGates, r * g, cs, r * h, dPeep, 0);
+                k.mulAdd(h, dGates, r * g + h, cs, r * h, dPeep, h);
+                k.mulAdd(h, dGates, r * g + 3 * h, cs, (r + b) * h, dPeep, 2 * h);
+            }
+        }
     }
 
     /*
-     * GRU backward, one layer.
+     * Peephole LSTM backward of one row, on the fused plain kernel plus element-wise kernels.
+     *   forward: o = σ(a_o + p_o ⊙ c_t)   ⇒  da_o = dh ⊙ tanh(c_t) ⊙ o(1 − o),  dc_t += p_o ⊙ da_o
+     *   fused pass (as without peepholes, dc_t now complete): dGates, dc ← dc_t ⊙ f
+     *   forward: a_i, a_f += p_{i,f} ⊙ c_{t−1}   ⇒  dc_{t−1} += p_i ⊙ da_i + p_f ⊙ da_f
+     */
+    private void peepholeCellBackward(RnnWorkspace ws, float[] peep, float[] gates, int gOff, float[] cs, int cPrevOff,
+                                      float[] tanhC, int tcOff, float[] dh, int dhOff, int dcOff, float[] dGates,
+                                      int dgOff) {
+        int h = spec.hiddenSize();
+        float[] daO = ws.rowA;   // (H)
+        k.mul(h, dh, dhOff, tanhC, tcOff, daO, 0);
+        k.sigmoidBackward(h, gates, gOff + 3 * h, daO, 0, daO, 0);
+        k.mulAdd(h, peep, 2 * h, daO, 0, ws.dc, dcOff);
+        k.lstmCellBackward(h, gates, gOff, cs, cPrevOff, tanhC, tcOff, dh, dhOff, ws.dc, dcOff, dGates, dgOff);
+        k.mulAdd(h, peep, 0, dGates, dgOff, ws.dc, dcOff);
+        k.mulAdd(h, peep, h, dGates, dgOff + h, ws.dc, dcOff);
+    }
+
+    /*
+     * GRU backward, one unit.
      *   forward: h_t = (1 − z) ⊙ n + z ⊙ h_{t−1},  n = tanh(gx_n + r ⊙ gh_n), r, z = σ(·)
      *            (fused, see Kernels#gruCellBackward; it returns the direct part dh_t ⊙ z)
      *   forward: gh_t = h_{t−1}·W_hhᵀ + b_hh      ⇒  dh_{t−1} = dh_t ⊙ z + dGh_t·W_hh
      */
-    private void gruBackward(RnnWorkspace ws, int l, RnnWeights grads, boolean needDx) {
+    private void gruBackward(RnnWorkspace ws, int u, int l, int d, float[] dY, RnnWeights grads, boolean needDx) {
         int b = ws.batch;
         int h = spec.hiddenSize();
         int g = spec.gateRows();
-        float[] gates = ws.gates[l];
-        float[] gh = ws.gh[l];
-        float[] hs = ws.hs[l];
+        float[] gates = ws.gates[u];
+        float[] gh = ws.gh[u];
+        float[] hs = ws.hs[u];
         float[] dGx = ws.dGates;   // (T, B, 3H) dL/dgx
         float[] dGh = ws.dGh;      // (T, B, 3H) dL/dgh
-        float[] wHhT = transposedWhh(ws, l);   // (H, 3H)
+        float[] wHhT = transposed(weights.weightHh(l, d), g, h, ws.wHhT);   // (H, 3H)
         for (int t = ws.seqLen - 1; t >= 0; t--) {
             int m = ws.active[t];
             zeroRows(dGx, t * b + m, b - m, g);
@@ -458,7 +762,7 @@ public final class Rnn {
             if (m == 0) {
                 continue;
             }
-            k.add(m * h, ws.dY, t * b * h, ws.dh, 0, ws.dh, 0);
+            k.add(m * h, dY, t * b * h, ws.dh, 0, ws.dh, 0);
             for (int s = 0; s < m; s++) {
                 int row = t * b + s;
                 k.gruCellBackward(h, gates, row * g, gh, row * g, hs, row * h, ws.dh, s * h,
@@ -469,20 +773,68 @@ public final class Rnn {
             // rows m.. of dh still hold gradients waiting for shorter sequences: copy, don't swap
             System.arraycopy(ws.dhTmp, 0, ws.dh, 0, m * h);
         }
-        weightGradients(ws, l, grads, dGx, dGh, needDx);
+        weightGradients(ws, u, l, d, grads, dGx, dGh, needDx);
     }
 
     /*
-     * Vanilla RNN backward, one layer.
+     * GRU backward with the reset gate before the recurrent matmul, one unit. Here gx and gh reach
+     * every gate unscaled, so one buffer dGates = dL/dgx = dL/dgh serves both.
+     *   forward: h_t = n + z ⊙ (h_{t−1} − n)  ⇒  da_n = dh ⊙ (1 − z)(1 − n²), da_z = dh ⊙ (h_{t−1} − n) z(1 − z),
+     *            direct dh_{t−1} = dh ⊙ z    (the fused kernel with gh_n = 0, which makes its reset path inert)
+     *   forward: gh_n = rh·W_hnᵀ + b_hn, rh = r ⊙ h_{t−1}
+     *            ⇒  drh = da_n·W_hn,  da_r = drh ⊙ h_{t−1} ⊙ r(1 − r),  dh_{t−1} += drh ⊙ r
+     *   forward: gh_{r,z} = h_{t−1}·W_h[r,z]ᵀ + b_h[r,z]  ⇒  dh_{t−1} += [da_r, da_z]·W_h[r,z]
+     */
+    private void gruResetBeforeBackward(RnnWorkspace ws, int u, int l, int d, float[] dY, RnnWeights grads,
+                                        boolean needDx) {
+        int b = ws.batch;
+        int h = spec.hiddenSize();
+        int g = spec.gateRows();
+        float[] gates = ws.gates[u];
+        float[] hs = ws.hs[u];
+        float[] dGates = ws.dGates;   // (T, B, 3H)
+        float[] wHhT = transposed(weights.weightHh(l, d), g, h, ws.wHhT);   // (H, 3H)
+        for (int t = ws.seqLen - 1; t >= 0; t--) {
+            int m = ws.active[t];
+            zeroRows(dGates, t * b + m, b - m, g);
+            if (m == 0) {
+                continue;
+            }
+            int first = t * b;
+            k.add(m * h, dY, first * h, ws.dh, 0, ws.dh, 0);
+            for (int s = 0; s < m; s++) {
+                int row = first + s;
+                k.gruCellBackward(h, gates, row * g, ws.zeroGates, 0, hs, row * h, ws.dh, s * h,
+                        dGates, row * g, ws.ghScratch, 0, ws.dhTmp, s * h);
+            }
+            // drh[0:m] = da_n[0:m]·W_hn          (m, H)·(H, H), W_hn = rows 2H.. of W_hh = columns 2H.. of W_hhᵀ
+            k.gemm(false, true, m, h, h, 1f, dGates, first * g + 2 * h, g, wHhT, 2 * h, g, 0f, ws.drh, 0, h,
+                    ws.parallelism);
+            for (int s = 0; s < m; s++) {
+                int row = first + s;
+                k.mul(h, ws.drh, s * h, hs, row * h, ws.rowA, 0);
+                k.sigmoidBackward(h, gates, row * g, ws.rowA, 0, dGates, row * g);
+                k.mulAdd(h, ws.drh, s * h, gates, row * g, ws.dhTmp, s * h);
+            }
+            // dh_{t−1}[0:m] += [da_r, da_z]·W_h[r,z]     (m, 2H)·(2H, H)
+            k.gemm(false, true, m, h, 2 * h, 1f, dGates, first * g, g, wHhT, 0, g, 1f, ws.dhTmp, 0, h,
+                    ws.parallelism);
+            System.arraycopy(ws.dhTmp, 0, ws.dh, 0, m * h);
+        }
+        weightGradients(ws, u, l, d, grads, dGates, dGates, needDx);
+    }
+
+    /*
+     * Vanilla RNN backward, one unit.
      *   forward: h_t = tanh(a_t)   ⇒  da_t = dh_t ⊙ (1 − h_t²)        relu: da_t = dh_t ⊙ [h_t > 0]
      *   forward: a_t = … + h_{t−1}·W_hhᵀ   ⇒  dh_{t−1} = da_t·W_hh
      */
-    private void rnnBackward(RnnWorkspace ws, int l, RnnWeights grads, boolean needDx) {
+    private void rnnBackward(RnnWorkspace ws, int u, int l, int d, float[] dY, RnnWeights grads, boolean needDx) {
         int b = ws.batch;
         int h = spec.hiddenSize();
-        float[] hs = ws.hs[l];
+        float[] hs = ws.hs[u];
         float[] da = ws.dGates;   // (T, B, H)
-        float[] wHhT = transposedWhh(ws, l);   // (H, H)
+        float[] wHhT = transposed(weights.weightHh(l, d), h, h, ws.wHhT);   // (H, H)
         boolean relu = spec.cell() == CellType.RNN_RELU;
         for (int t = ws.seqLen - 1; t >= 0; t--) {
             int m = ws.active[t];
@@ -490,7 +842,7 @@ public final class Rnn {
             if (m == 0) {
                 continue;
             }
-            k.add(m * h, ws.dY, t * b * h, ws.dh, 0, ws.dh, 0);
+            k.add(m * h, dY, t * b * h, ws.dh, 0, ws.dh, 0);
             if (relu) {
                 k.reluBackward(m * h, hs, (t + 1) * b * h, ws.dh, 0, da, t * b * h);
             } else {
@@ -499,52 +851,56 @@ public final class Rnn {
             // dh_{t−1}[0:m] = da_t[0:m]·W_hh     (m, H)·(H, H)
             k.gemm(false, true, m, h, h, 1f, da, t * b * h, h, wHhT, 0, h, 0f, ws.dh, 0, h, ws.parallelism);
         }
-        weightGradients(ws, l, grads, da, da, needDx);
+        weightGradients(ws, u, l, d, grads, da, da, needDx);
     }
 
     /**
-     * W_hhᵀ (H, G·H) of layer l, in the workspace. The per-step GEMM dh = dGates·W_hh has few rows
-     * (m ≤ B); in the A·B form the GEMM repacks all of W_hh at every step, while in the A·Bᵀ form
-     * (B = W_hhᵀ) small-m GEMMs read B in place as dot products. One transpose per layer and call
-     * replaces T repackings (measured in docs/performance.md, "Cells").
+     * The transpose (cols, rows) of a row-major (rows, cols) matrix, into {@code dst}. The per-step
+     * GEMMs dh = dGates·W have few rows (m ≤ B); in the A·B form the GEMM repacks all of W at every
+     * step, while in the A·Bᵀ form (B = Wᵀ) small-m GEMMs read B in place as dot products. One
+     * transpose per unit and call replaces T repackings (measured in docs/performance.md, "Cells").
      */
-    private float[] transposedWhh(RnnWorkspace ws, int l) {
-        int h = spec.hiddenSize();
-        int g = spec.gateRows();
-        float[] w = weights.weightHh(l);
-        float[] wT = ws.wHhT;
-        for (int r = 0; r < g; r++) {
-            for (int c = 0; c < h; c++) {
-                wT[c * g + r] = w[r * h + c];
+    private static float[] transposed(float[] w, int rows, int cols, float[] dst) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                dst[c * rows + r] = w[r * cols + c];
             }
         }
-        return wT;
+        return dst;
     }
 
     /**
      * The all-step GEMMs after the backward loop (rows of padded steps are 0 in dIn and dRec):
      * <pre>
      *   dW_ih += dInᵀ·x          (G·H, T·B)·(T·B, in)
-     *   dW_hh += dRecᵀ·h_prev    (G·H, T·B)·(T·B, H)     h_prev = hs[0..T−1]
+     *   dW_hh += dRecᵀ·h_prev    (G·H, T·B)·(T·B, P)     h_prev = hs[0..T−1]
+     *                            GRU reset-before: the n block's rows against rh = r ⊙ h_prev instead
      *   db_ih += Σ_rows dIn      db_hh += Σ_rows dRec
      *   dx     = dIn·W_ih        (T·B, G·H)·(G·H, in)
      * </pre>
      * dx is skipped for layer 0 when the caller wants no input gradient.
-     * dIn = dRec = dGates except for the GRU, whose n block differs (dRec_n = dIn_n ⊙ r).
+     * dIn = dRec = dGates except for the reset-after GRU, whose n block differs (dRec_n = dIn_n ⊙ r).
      */
-    private void weightGradients(RnnWorkspace ws, int l, RnnWeights grads, float[] dIn, float[] dRec,
+    private void weightGradients(RnnWorkspace ws, int u, int l, int d, RnnWeights grads, float[] dIn, float[] dRec,
                                  boolean needDx) {
         int g = spec.gateRows();
         int h = spec.hiddenSize();
+        int p = spec.stateSize();
         int in = spec.layerInputSize(l);
         int rows = ws.seqLen * ws.batch;
         Parallelism par = ws.parallelism;
-        k.gemm(true, false, g, in, rows, 1f, dIn, 0, g, ws.x[l], ws.xOff[l], in, 1f, grads.weightIh(l), 0, in, par);
-        k.gemm(true, false, g, h, rows, 1f, dRec, 0, g, ws.hs[l], 0, h, 1f, grads.weightHh(l), 0, h, par);
-        k.multAddTransVec(rows, g, dIn, 0, g, ws.ones, 0, grads.biasIh(l), 0);
-        k.multAddTransVec(rows, g, dRec, 0, g, ws.ones, 0, grads.biasHh(l), 0);
+        float[] gWhh = grads.weightHh(l, d);
+        k.gemm(true, false, g, in, rows, 1f, dIn, 0, g, ws.x[u], ws.xOff[u], in, 1f, grads.weightIh(l, d), 0, in, par);
+        if (spec.resetBefore()) {
+            k.gemm(true, false, 2 * h, p, rows, 1f, dRec, 0, g, ws.hs[u], 0, p, 1f, gWhh, 0, p, par);
+            k.gemm(true, false, h, p, rows, 1f, dRec, 2 * h, g, ws.rh[u], 0, h, 1f, gWhh, 2 * h * p, p, par);
+        } else {
+            k.gemm(true, false, g, p, rows, 1f, dRec, 0, g, ws.hs[u], 0, p, 1f, gWhh, 0, p, par);
+        }
+        k.multAddTransVec(rows, g, dIn, 0, g, ws.ones, 0, grads.biasIh(l, d), 0);
+        k.multAddTransVec(rows, g, dRec, 0, g, ws.ones, 0, grads.biasHh(l, d), 0);
         if (needDx) {   // layer 0 without gradInput: 2·T·B·G·H·I FLOPs saved
-            k.gemm(false, false, rows, in, g, 1f, dIn, 0, g, weights.weightIh(l), 0, in, 0f, ws.dX, 0, in, par);
+            k.gemm(false, false, rows, in, g, 1f, dIn, 0, g, weights.weightIh(l, d), 0, in, 0f, ws.dX, 0, in, par);
         }
     }
 
@@ -556,7 +912,7 @@ public final class Rnn {
         int t0 = ws.seqLen;
         // counting sort on length: stable, O(B + T), no boxing
         int[] count = ws.count;
-        java.util.Arrays.fill(count, 0, t0 + 2, 0);
+        Arrays.fill(count, 0, t0 + 2, 0);
         for (int i = 0; i < b; i++) {
             count[t0 - len(lengths, i, t0)]++;
         }
@@ -593,7 +949,7 @@ public final class Rnn {
     private void copyInput(RnnWorkspace ws, float[] input) {
         int in = spec.inputSize();
         int b = ws.batch;
-        float[] x = ws.xOwn[0];
+        float[] x = ws.input0;
         for (int t = 0; t < ws.seqLen; t++) {
             for (int s = 0; s < b; s++) {
                 int dst = (t * b + s) * in;
@@ -601,7 +957,7 @@ public final class Rnn {
                     int src = (spec.batchFirst() ? ws.perm[s] * ws.seqLen + t : t * b + ws.perm[s]) * in;
                     System.arraycopy(input, src, x, dst, in);
                 } else {
-                    java.util.Arrays.fill(x, dst, dst + in, 0f);
+                    Arrays.fill(x, dst, dst + in, 0f);
                 }
             }
         }
@@ -610,70 +966,69 @@ public final class Rnn {
     private static void drawMask(RnnWorkspace ws, float[] mask) {
         double p = ws.spec.dropout();
         float keep = (float) (1.0 / (1.0 - p));
-        int h = ws.spec.hiddenSize();
+        int w = ws.spec.outputSize();
         int b = ws.batch;
         SplittableRandom rnd = ws.dropoutRandom();
         // drawn in the caller's (t, b, j) order so the masks do not depend on the lengths' sort
         for (int t = 0; t < ws.seqLen; t++) {
             for (int i = 0; i < b; i++) {
-                int base = (t * b + ws.rank[i]) * h;
-                for (int j = 0; j < h; j++) {
+                int base = (t * b + ws.rank[i]) * w;
+                for (int j = 0; j < w; j++) {
                     mask[base + j] = rnd.nextDouble() < p ? 0f : keep;
                 }
             }
         }
     }
 
-    /** Row block 0 of a (·, B, H) buffer ← layer l of an (L, B, H) state (zeros if null). */
-    private static void loadState(RnnWorkspace ws, float[] state, int l, float[] dst) {
-        int h = ws.spec.hiddenSize();
+    /** Row block 0 of a (·, B, width) buffer ← entry u of an (L·D, B, width) state (zeros if null). */
+    private static void loadState(RnnWorkspace ws, float[] state, int u, int width, float[] dst) {
         int b = ws.batch;
         for (int i = 0; i < b; i++) {
-            int d = ws.rank[i] * h;
+            int d = ws.rank[i] * width;
             if (state == null) {
-                java.util.Arrays.fill(dst, d, d + h, 0f);
+                Arrays.fill(dst, d, d + width, 0f);
             } else {
-                System.arraycopy(state, (l * b + i) * h, dst, d, h);
+                System.arraycopy(state, (u * b + i) * width, dst, d, width);
             }
         }
     }
 
-    /** Layer l of an (L, B, H) state ← row block 0 of a (B, H) buffer (skipped if dst is null). */
-    private static void storeState(RnnWorkspace ws, float[] src, int l, float[] dst) {
+    /** Entry u of an (L·D, B, width) state ← row block 0 of a (B, width) buffer (skipped if dst is null). */
+    private static void storeState(RnnWorkspace ws, float[] src, int u, int width, float[] dst) {
         if (dst == null) {
             return;
         }
-        int h = ws.spec.hiddenSize();
         int b = ws.batch;
         for (int i = 0; i < b; i++) {
-            System.arraycopy(src, ws.rank[i] * h, dst, (l * b + i) * h, h);
+            System.arraycopy(src, ws.rank[i] * width, dst, (u * b + i) * width, width);
         }
     }
 
-    /** (L, B, H) ← each sequence's state after its own last step: seq[l] row (lengths[s]·B + s). */
-    private static void storeFinal(RnnWorkspace ws, float[][] seq, float[] dst) {
+    /** (L·D, B, width) ← each sequence's state after its own last step: seq[u] row (lengths[s]·B + s). */
+    private static void storeFinal(RnnWorkspace ws, float[][] seq, int width, float[] dst) {
         if (dst == null) {
             return;
         }
-        int h = ws.spec.hiddenSize();
         int b = ws.batch;
-        for (int l = 0; l < ws.spec.numLayers(); l++) {
+        for (int u = 0; u < ws.spec.numUnits(); u++) {
             for (int i = 0; i < b; i++) {
                 int s = ws.rank[i];
-                System.arraycopy(seq[l], (ws.lengths[s] * b + s) * h, dst, (l * b + i) * h, h);
+                System.arraycopy(seq[u], (ws.lengths[s] * b + s) * width, dst, (u * b + i) * width, width);
             }
         }
     }
 
-    private static void broadcastRows(float[] row, float[] dst, int firstRow, int rows, int width) {
+    /** {@code rows} rows of {@code stride} floats from {@code dstOff}: the first {@code width} ← row[rowOff ..]. */
+    private static void broadcastRows(float[] row, int rowOff, float[] dst, int dstOff, int rows, int width,
+                                      int stride) {
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(row, 0, dst, (firstRow + r) * width, width);
+            System.arraycopy(row, rowOff, dst, dstOff + r * stride, width);
         }
     }
 
     private static void zeroRows(float[] a, int firstRow, int rows, int width) {
         if (rows > 0) {
-            java.util.Arrays.fill(a, firstRow * width, (firstRow + rows) * width, 0f);
+            Arrays.fill(a, firstRow * width, (firstRow + rows) * width, 0f);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.rnn4j.cell;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.rnn4j.kernel.Parallelism;
 
@@ -38,28 +39,44 @@ public final class RnnWorkspace {
     int[] count = new int[0];     // (T+2) counting-sort scratch
     Object owner;                 // the Rnn whose forward pass this holds
 
-    // Per layer, saved for backward. Shapes use the sorted batch order.
-    float[][] x = new float[0][];        // layer input (T, B, in_l); layer > 0 without dropout aliases hs[l-1]
+    // Per unit u = layer·D + direction, saved for backward. Shapes use the sorted batch order and the
+    // unit's own time order (a reversed unit's step τ of sequence s is the caller's step len_s−1−τ).
+    float[][] x = new float[0][];        // unit input (T, B, in_l); may alias input0, xDrop or a layer output
     int[] xOff = new int[0];
-    float[][] xOwn = new float[0][];     // owned input copies (layer 0, or dropped-out layers)
+    float[][] xOwn = new float[0][];     // reversed units: their own reversed input copy (T, B, in_l)
     float[][] gates = new float[0][];    // (T, B, G·H) activated gates (RNN: pre-activation scratch)
-    float[][] hs = new float[0][];       // (T+1, B, H); hs[0] = h0, hs[t+1] = h_t, 0 past a sequence's end
+    float[][] hs = new float[0][];       // (T+1, B, P); hs[0] = h0, hs[t+1] = h_t, 0 past a sequence's end
     float[][] cs = new float[0][];       // LSTM (T+1, B, H) cell states
     float[][] tanhC = new float[0][];    // LSTM (T, B, H) tanh(c_t)
-    float[][] gh = new float[0][];       // GRU (T, B, 3H) W_hh·h_{t−1} + b_hh
-    float[][] mask = new float[0][];     // dropout multipliers on layer l's output (T, B, H), l < L−1
+    float[][] hPre = new float[0][];     // projected LSTM (T, B, H) o ⊙ tanh(c_t), before W_hr
+    float[][] gh = new float[0][];       // GRU (T, B, 3H) W_hh·h + b_hh (reset-before: its n block is W_hn·rh + b_hn)
+    float[][] rh = new float[0][];       // GRU reset-before (T, B, H) r ⊙ h_{t−1}
+    // Per layer.
+    float[] input0 = new float[0];       // (T, B, I) the caller's input, sorted, padding zeroed
+    float[][] ys = new float[0][];       // non-forward networks: merged layer output (T, B, O)
+    float[][] xDrop = new float[0][];    // layer l > 0 in training with dropout: dropout(Y_{l−1}) (T, B, O)
+    float[][] mask = new float[0][];     // dropout multipliers on layer l's output (T, B, O), l < L−1
 
-    // Backward scratch, shared by the layers.
+    // Scratch shared by the units.
     float[] biasSum = new float[0];      // (G·H)
+    float[] rowA = new float[0];         // (H) one row of gate scratch (peephole a_o / da_o, GRU dr)
+    float[] zeroGates = new float[0];    // (G·H) all 0, never written: an inert gh row for the GRU kernel
+    float[] ghScratch = new float[0];    // (G·H) discarded kernel output
     float[] dGates = new float[0];       // (T, B, G·H) dL/d(pre-activations); GRU: the input-side part
-    float[] dGh = new float[0];          // GRU (T, B, 3H) dL/d(W_hh·h + b_hh)
-    float[] dY = new float[0];           // (T, B, H) dL/d(layer output)
-    float[] dX = new float[0];           // (T, B, max(I, H)) dL/d(layer input)
-    float[] dh = new float[0];           // (B, H) running dL/dh_t
-    float[] dhTmp = new float[0];        // (B, H)
+    float[] dGh = new float[0];          // GRU reset-after (T, B, 3H) dL/d(W_hh·h + b_hh)
+    float[] dY = new float[0];           // (T, B, O) dL/d(layer output)
+    float[] dYu = new float[0];          // non-forward networks: (T, B, P) dL/dh of one unit, in its time order
+    float[] dX = new float[0];           // (T, B, max(I, O)) dL/d(unit input)
+    float[] dXSum = new float[0];        // non-forward networks: (T, B, max(I, O)) dL/d(layer input)
+    float[] dHs = new float[0];          // projected LSTM (T, B, P) dL/dh_t of every step, for dW_hr
+    float[] dh = new float[0];           // (B, P) running dL/dh_t
+    float[] dhTmp = new float[0];        // (B, P)
+    float[] dhPre = new float[0];        // projected LSTM (B, H) dL/d(o ⊙ tanh c_t)
+    float[] drh = new float[0];          // GRU reset-before (B, H) dL/d(r ⊙ h_{t−1})
     float[] dc = new float[0];           // (B, H) running dL/dc_t
     float[] ones = new float[0];         // (T·B) all 1, for bias gradients as one GEMV
-    float[] wHhT = new float[0];         // (H, G·H) W_hhᵀ of the layer being back-propagated
+    float[] wHhT = new float[0];         // (P, G·H) W_hhᵀ of the unit being back-propagated
+    float[] wHrT = new float[0];         // projected LSTM (H, P) W_hrᵀ
 
     /** A workspace with serial GEMMs and dropout seeded with 0. */
     public RnnWorkspace() {
@@ -109,11 +126,11 @@ public final class RnnWorkspace {
 
     /**
      * Copies the dropout multipliers the last training forward pass applied to {@code layer}'s
-     * output (0 or 1/(1−p) each), seq-first (T, B, H) in the caller's batch order, whatever the
-     * input layout.
+     * output (0 or 1/(1−p) each), seq-first (T, B, O) in the caller's batch order, whatever the
+     * input layout (O = {@link RnnSpec#outputSize()}).
      *
      * @param layer in [0, L−1)
-     * @param dst receives T·B·H floats
+     * @param dst receives T·B·O floats
      * @throws IllegalStateException if the last forward pass drew no masks (inference, p = 0, L = 1)
      */
     public void dropoutMask(int layer, float[] dst) {
@@ -124,10 +141,10 @@ public final class RnnWorkspace {
         if (layer < 0 || layer >= spec.numLayers() - 1) {
             throw new IllegalArgumentException("layer must be in [0, " + (spec.numLayers() - 1) + "), got " + layer);
         }
-        int h = spec.hiddenSize();
+        int h = spec.outputSize();
         long need = (long) seqLen * batch * h;
         if (dst == null || dst.length < need) {
-            throw new IllegalArgumentException("dst must hold T·B·H = " + need + " floats, got "
+            throw new IllegalArgumentException("dst must hold T·B·O = " + need + " floats, got "
                     + (dst == null ? "null" : dst.length));
         }
         for (int t = 0; t < seqLen; t++) {
@@ -150,46 +167,76 @@ public final class RnnWorkspace {
     /** Sizes every buffer for a forward pass of this shape; allocates only when something grew. */
     void prepare(RnnSpec s, int t, int b, boolean train) {
         int layers = s.numLayers();
+        int units = s.numUnits();
+        int dirs = s.numDirections();
         int h = s.hiddenSize();
+        int p = s.stateSize();
         int g = s.gateRows();
-        if (x.length < layers) {
-            // more layers than ever before: keep the buffers of the existing ones
+        int o = s.outputSize();
+        if (x.length < units) {
+            // more units than ever before: keep the buffers of the existing ones
             int old = x.length;
-            x = java.util.Arrays.copyOf(x, layers);
-            xOff = java.util.Arrays.copyOf(xOff, layers);
-            xOwn = java.util.Arrays.copyOf(xOwn, layers);
-            gates = java.util.Arrays.copyOf(gates, layers);
-            hs = java.util.Arrays.copyOf(hs, layers);
-            cs = java.util.Arrays.copyOf(cs, layers);
-            tanhC = java.util.Arrays.copyOf(tanhC, layers);
-            gh = java.util.Arrays.copyOf(gh, layers);
-            mask = java.util.Arrays.copyOf(mask, layers);
+            x = Arrays.copyOf(x, units);
+            xOff = Arrays.copyOf(xOff, units);
+            xOwn = Arrays.copyOf(xOwn, units);
+            gates = Arrays.copyOf(gates, units);
+            hs = Arrays.copyOf(hs, units);
+            cs = Arrays.copyOf(cs, units);
+            tanhC = Arrays.copyOf(tanhC, units);
+            hPre = Arrays.copyOf(hPre, units);
+            gh = Arrays.copyOf(gh, units);
+            rh = Arrays.copyOf(rh, units);
+            for (int u = old; u < units; u++) {
+                xOwn[u] = gates[u] = hs[u] = cs[u] = tanhC[u] = hPre[u] = gh[u] = rh[u] = EMPTY;
+            }
+        }
+        if (ys.length < layers) {
+            int old = ys.length;
+            ys = Arrays.copyOf(ys, layers);
+            xDrop = Arrays.copyOf(xDrop, layers);
+            mask = Arrays.copyOf(mask, layers);
             for (int l = old; l < layers; l++) {
-                xOwn[l] = gates[l] = hs[l] = cs[l] = tanhC[l] = gh[l] = mask[l] = new float[0];
+                ys[l] = xDrop[l] = mask[l] = EMPTY;
             }
         }
         long tb = (long) t * b;
         boolean drop = train && s.dropout() > 0;
+        boolean plain = s.direction() == Direction.FORWARD;
+        input0 = ensure(input0, tb * s.inputSize());
         for (int l = 0; l < layers; l++) {
-            if (l == 0) {
-                xOwn[0] = ensure(xOwn[0], tb * s.inputSize());
-            } else if (drop) {
-                xOwn[l] = ensure(xOwn[l], tb * h);
+            if (l > 0 && drop) {
+                xDrop[l] = ensure(xDrop[l], tb * o);
             }
             if (drop && l < layers - 1) {
-                mask[l] = ensure(mask[l], tb * h);
+                mask[l] = ensure(mask[l], tb * o);
             }
-            gates[l] = ensure(gates[l], tb * g);
-            hs[l] = ensure(hs[l], (t + 1L) * b * h);
-            if (s.cell() == CellType.LSTM) {
-                cs[l] = ensure(cs[l], (t + 1L) * b * h);
-                tanhC[l] = ensure(tanhC[l], tb * h);
+            if (!plain) {
+                ys[l] = ensure(ys[l], tb * o);
             }
-            if (s.cell() == CellType.GRU) {
-                gh[l] = ensure(gh[l], tb * g);
+            for (int d = 0; d < dirs; d++) {
+                int u = l * dirs + d;
+                if (s.direction().reversed(d)) {
+                    xOwn[u] = ensure(xOwn[u], tb * s.layerInputSize(l));
+                }
+                gates[u] = ensure(gates[u], tb * g);
+                hs[u] = ensure(hs[u], (t + 1L) * b * p);
+                if (s.cell() == CellType.LSTM) {
+                    cs[u] = ensure(cs[u], (t + 1L) * b * h);
+                    tanhC[u] = ensure(tanhC[u], tb * h);
+                    if (s.projSize() > 0) {
+                        hPre[u] = ensure(hPre[u], tb * h);
+                    }
+                }
+                if (s.cell() == CellType.GRU) {
+                    gh[u] = ensure(gh[u], tb * g);
+                    if (s.resetBefore()) {
+                        rh[u] = ensure(rh[u], tb * h);
+                    }
+                }
             }
         }
         biasSum = ensure(biasSum, g);
+        rowA = ensure(rowA, h);
         if (perm.length < b) {
             perm = new int[b];
             rank = new int[b];
@@ -205,24 +252,46 @@ public final class RnnWorkspace {
         training = train;
     }
 
+    private static final float[] EMPTY = new float[0];
+
     /** Sizes the backward scratch for the saved forward pass. */
     void prepareBackward() {
         long tb = (long) seqLen * batch;
         int h = spec.hiddenSize();
+        int p = spec.stateSize();
         int g = spec.gateRows();
+        int o = spec.outputSize();
+        boolean plain = spec.direction() == Direction.FORWARD;
+        long widestIn = Math.max(spec.inputSize(), o);
         dGates = ensure(dGates, tb * g);
-        if (spec.cell() == CellType.GRU) {
+        if (spec.cell() == CellType.GRU && !spec.resetBefore()) {
             dGh = ensure(dGh, tb * g);
         }
-        dY = ensure(dY, tb * h);
-        dX = ensure(dX, tb * Math.max(spec.inputSize(), h));
-        dh = ensure(dh, (long) batch * h);
-        dhTmp = ensure(dhTmp, (long) batch * h);
+        dY = ensure(dY, tb * o);
+        dX = ensure(dX, tb * widestIn);
+        if (!plain) {
+            dYu = ensure(dYu, tb * p);
+            dXSum = ensure(dXSum, tb * widestIn);
+        }
+        if (spec.projSize() > 0) {
+            dHs = ensure(dHs, tb * p);
+            dhPre = ensure(dhPre, (long) batch * h);
+            wHrT = ensure(wHrT, (long) h * p);
+        }
+        if (spec.resetBefore()) {
+            drh = ensure(drh, (long) batch * h);
+        }
+        if (spec.cell() == CellType.GRU) {
+            zeroGates = ensure(zeroGates, g);   // fresh arrays are 0 and nothing writes this one
+            ghScratch = ensure(ghScratch, g);
+        }
+        dh = ensure(dh, (long) batch * p);
+        dhTmp = ensure(dhTmp, (long) batch * p);
         dc = ensure(dc, (long) batch * h);
-        wHhT = ensure(wHhT, (long) g * h);
+        wHhT = ensure(wHhT, (long) g * p);
         if (ones.length < tb) {
             ones = new float[(int) tb];
-            java.util.Arrays.fill(ones, 1f);
+            Arrays.fill(ones, 1f);
         }
     }
 }

@@ -217,11 +217,11 @@ class RnnEngineTest {
                 () -> rnn.forward(ws, false, x, 6, 4, new int[3], null, null, null, null, null));
         expect("lengths[2] must be in [0, T = 6], got 7",
                 () -> rnn.forward(ws, false, x, 6, 4, new int[] {1, 2, 7, 1}, null, null, null, null, null));
-        expect("h0 must hold (L, B, H) = 136 floats, got length 68",
+        expect("h0 must hold (L·D, B, P) = 136 floats, got length 68",
                 () -> rnn.forward(ws, false, x, 6, 4, null, new float[68], null, null, null, null));
-        expect("cN must hold (L, B, H) = 136 floats, got length 1",
+        expect("cN must hold (L·D, B, H) = 136 floats, got length 1",
                 () -> rnn.forward(ws, false, x, 6, 4, null, null, null, null, null, new float[1]));
-        expect("output must hold (T, B, H) = 408 floats, got length 407",
+        expect("output must hold (T, B, O) = 408 floats, got length 407",
                 () -> rnn.forward(ws, false, x, 6, 4, null, null, null, new float[407], null, null));
         expect("ws must not be null", () -> rnn.forward(null, false, x, 6, 4, null, null, null, null, null, null));
         assertThrows(IllegalStateException.class,

@@ -74,12 +74,36 @@ class EngineVsReferenceProperties {
                 lengths[r.nextInt(b)] = t;
             }
             double dropout = l > 1 && r.nextBoolean() ? 0.3 : 0;
-            RnnSpec spec = RnnSpec.builder(c, i, h).numLayers(l).dropout(dropout).batchFirst(r.nextBoolean()).build();
+            RnnSpec spec = withRandomOptions(RnnSpec.builder(c, i, h).numLayers(l).dropout(dropout)
+                    .batchFirst(r.nextBoolean()), c, h, r).build();
             return new RnnCase(spec, t, b, lengths, r.nextBoolean(), r.nextLong());
         });
     }
 
-    @Property(tries = 150)
+    /**
+     * A random combination of the cell-family options: direction (each of forward, reverse and
+     * bidirectional about a third of the time, bidirectional merged by concat or sum), and for the
+     * LSTM projection (P in [1, H)) and peepholes, for the GRU the reset placement, each half the time.
+     */
+    static RnnSpec.Builder withRandomOptions(RnnSpec.Builder b, CellType c, int h, SplittableRandom r) {
+        Direction d = Direction.values()[r.nextInt(3)];
+        b.direction(d);
+        if (d == Direction.BIDIRECTIONAL && r.nextBoolean()) {
+            b.merge(MergeMode.SUM);
+        }
+        if (c == CellType.LSTM) {
+            if (h > 1 && r.nextBoolean()) {
+                b.projSize(1 + r.nextInt(h - 1));
+            }
+            b.peephole(r.nextBoolean());
+        }
+        if (c == CellType.GRU) {
+            b.resetBefore(r.nextBoolean());
+        }
+        return b;
+    }
+
+    @Property(tries = 200)
     void engineMatchesTheDoubleReference(@ForAll("cases") RnnCase c, @ForAll boolean simd, @ForAll long dropSeed) {
         Kernels k = simd ? Kernels.simd() : Kernels.scalar();
         RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, dropSeed);
@@ -87,15 +111,28 @@ class EngineVsReferenceProperties {
         compare(c, fast, reference(c, ws), REL);
     }
 
-    /** Every H in 1..70 for every cell on the SIMD kernels: all vector tail lengths, every run. */
+    /**
+     * Every H in 1..70 for every cell on the SIMD kernels, plain and with the options whose gate
+     * math runs on element-wise kernels of length H or P (peephole, projection, reset-before,
+     * bidirectional sum): all vector tail lengths, every run.
+     */
     @org.junit.jupiter.api.Test
     void everyHiddenSizeUpTo70OnTheSimdKernels() {
         for (CellType cell : CellType.values()) {
             for (int h = 1; h <= 70; h++) {
-                RnnSpec spec = RnnSpec.builder(cell, 3 + h % 5, h).numLayers(1 + h % 2).build();
-                RnnCase c = new RnnCase(spec, 3, 2, new int[] {3, 1 + h % 3}, true, 1000L * h + cell.ordinal());
-                RnnWorkspace ws = new RnnWorkspace();
-                compare(c, c.run(Kernels.simd(), ws, false), reference(c, ws), REL);
+                RnnSpec plain = RnnSpec.builder(cell, 3 + h % 5, h).numLayers(1 + h % 2).build();
+                RnnSpec.Builder opt = plain.toBuilder().direction(Direction.BIDIRECTIONAL)
+                        .merge(h % 2 == 0 ? MergeMode.SUM : MergeMode.CONCAT);
+                if (cell == CellType.LSTM) {
+                    opt.peephole(true).projSize(h > 1 ? 1 + (h * 7) % (h - 1) : 0);
+                } else if (cell == CellType.GRU) {
+                    opt.resetBefore(true);
+                }
+                for (RnnSpec spec : new RnnSpec[] {plain, opt.build()}) {
+                    RnnCase c = new RnnCase(spec, 3, 2, new int[] {3, 1 + h % 3}, true, 1000L * h + cell.ordinal());
+                    RnnWorkspace ws = new RnnWorkspace();
+                    compare(c, c.run(Kernels.simd(), ws, false), reference(c, ws), REL);
+                }
             }
         }
     }
@@ -111,7 +148,7 @@ class EngineVsReferenceProperties {
         double[][] masks = null;
         if (spec.dropout() > 0 && layers > 1) {
             masks = new double[layers - 1][];
-            float[] m = new float[c.seqLen * c.batch * spec.hiddenSize()];
+            float[] m = new float[c.seqLen * c.batch * spec.outputSize()];
             for (int l = 0; l < layers - 1; l++) {
                 ws.dropoutMask(l, m);
                 masks[l] = toDouble(m);
@@ -119,7 +156,7 @@ class EngineVsReferenceProperties {
         }
         ReferenceRnn.Forward f = ref.forward(toDouble(c.seqFirst(c.input, spec.inputSize())), c.seqLen, c.batch, c.lengths,
                 toDouble(c.h0), toDouble(c.c0), masks);
-        ReferenceRnn.Gradients g = ref.backward(f, toDouble(c.seqFirst(c.gradOutput, spec.hiddenSize())), toDouble(c.gradHN),
+        ReferenceRnn.Gradients g = ref.backward(f, toDouble(c.seqFirst(c.gradOutput, spec.outputSize())), toDouble(c.gradHN),
                 toDouble(c.gradCN));
         Map<String, double[]> out = new java.util.LinkedHashMap<>();
         out.put("output", f.output());
@@ -141,7 +178,7 @@ class EngineVsReferenceProperties {
             String name = e.getKey();
             float[] actual = e.getValue();
             if (name.equals("output") || name.equals("grad.input")) {
-                actual = c.seqFirst(actual, name.equals("output") ? c.spec.hiddenSize() : c.spec.inputSize());
+                actual = c.seqFirst(actual, name.equals("output") ? c.spec.outputSize() : c.spec.inputSize());
             }
             double[] expected = ref.get(name);
             if (expected == null) {

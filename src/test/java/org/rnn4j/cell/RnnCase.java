@@ -33,13 +33,14 @@ final class RnnCase {
         this.lengths = lengths;
         SplittableRandom r = new SplittableRandom(seed);
         weights = new RnnWeights(spec).initUniform(r.nextLong());
-        int states = spec.numLayers() * batch * spec.hiddenSize();
+        int hStates = spec.numUnits() * batch * spec.stateSize();
+        int cStates = spec.numUnits() * batch * spec.hiddenSize();
         input = uniform(r, seqLen * batch * spec.inputSize());
-        h0 = withStates ? uniform(r, states) : null;
-        c0 = withStates && spec.cell().hasCellState() ? uniform(r, states) : null;
-        gradOutput = uniform(r, seqLen * batch * spec.hiddenSize());
-        gradHN = uniform(r, states);
-        gradCN = spec.cell().hasCellState() ? uniform(r, states) : null;
+        h0 = withStates ? uniform(r, hStates) : null;
+        c0 = withStates && spec.cell().hasCellState() ? uniform(r, cStates) : null;
+        gradOutput = uniform(r, seqLen * batch * spec.outputSize());
+        gradHN = uniform(r, hStates);
+        gradCN = spec.cell().hasCellState() ? uniform(r, cStates) : null;
     }
 
     static float[] uniform(SplittableRandom r, int n) {
@@ -92,18 +93,18 @@ final class RnnCase {
     }
 
     Result run(Rnn rnn, RnnWorkspace ws, boolean training) {
-        int h = spec.hiddenSize();
-        int states = spec.numLayers() * batch * h;
+        int hStates = spec.numUnits() * batch * spec.stateSize();
+        int cStates = spec.numUnits() * batch * spec.hiddenSize();
         boolean lstm = spec.cell().hasCellState();
         Result res = new Result();
-        float[] out = new float[seqLen * batch * h];
-        float[] hN = new float[states];
-        float[] cN = lstm ? new float[states] : null;
+        float[] out = new float[seqLen * batch * spec.outputSize()];
+        float[] hN = new float[hStates];
+        float[] cN = lstm ? new float[cStates] : null;
         rnn.forward(ws, training, input, seqLen, batch, lengths, h0, c0, out, hN, cN);
         RnnWeights grads = new RnnWeights(spec);
         float[] gIn = new float[input.length];
-        float[] gH0 = new float[states];
-        float[] gC0 = lstm ? new float[states] : null;
+        float[] gH0 = new float[hStates];
+        float[] gC0 = lstm ? new float[cStates] : null;
         rnn.backward(ws, gradOutput, gradHN, gradCN, grads, gIn, gH0, gC0);
         res.tensors.put("output", out);
         res.tensors.put("h_n", hN);
@@ -125,7 +126,7 @@ final class RnnCase {
     RnnCase withPadding(float garbage) {
         RnnCase c = new RnnCase(this);
         int in = spec.inputSize();
-        int h = spec.hiddenSize();
+        int h = spec.outputSize();
         for (int t = 0; t < seqLen; t++) {
             for (int b = 0; b < batch; b++) {
                 if (padded(t, b)) {
@@ -154,9 +155,7 @@ final class RnnCase {
 
     /** The same problem with inter-layer dropout p (the weights are shared, not copied). */
     RnnCase withDropout(double p) {
-        RnnSpec s = RnnSpec.builder(spec.cell(), spec.inputSize(), spec.hiddenSize()).numLayers(spec.numLayers())
-                .dropout(p).batchFirst(spec.batchFirst()).build();
-        return new RnnCase(this, s);
+        return new RnnCase(this, spec.toBuilder().dropout(p).build());
     }
 
     private RnnCase(RnnCase o, RnnSpec s) {
@@ -188,39 +187,41 @@ final class RnnCase {
         batch = 1;
         lengths = o.lengths == null ? null : new int[] {o.lengths[b]};
         int in = spec.inputSize();
+        int o2 = spec.outputSize();
+        int p = spec.stateSize();
         int h = spec.hiddenSize();
-        int layers = spec.numLayers();
+        int units = spec.numUnits();
         input = new float[seqLen * in];
-        gradOutput = new float[seqLen * h];
+        gradOutput = new float[seqLen * o2];
         for (int t = 0; t < seqLen; t++) {
             System.arraycopy(o.input, o.row(t, b) * in, input, t * in, in);
-            System.arraycopy(o.gradOutput, o.row(t, b) * h, gradOutput, t * h, h);
+            System.arraycopy(o.gradOutput, o.row(t, b) * o2, gradOutput, t * o2, o2);
         }
-        h0 = o.h0 == null ? null : stateOf(o.h0, b, o.batch, layers, h);
-        c0 = o.c0 == null ? null : stateOf(o.c0, b, o.batch, layers, h);
-        gradHN = stateOf(o.gradHN, b, o.batch, layers, h);
-        gradCN = o.gradCN == null ? null : stateOf(o.gradCN, b, o.batch, layers, h);
+        h0 = o.h0 == null ? null : stateOf(o.h0, b, o.batch, units, p);
+        c0 = o.c0 == null ? null : stateOf(o.c0, b, o.batch, units, h);
+        gradHN = stateOf(o.gradHN, b, o.batch, units, p);
+        gradCN = o.gradCN == null ? null : stateOf(o.gradCN, b, o.batch, units, h);
     }
 
-    private static float[] stateOf(float[] s, int b, int batch, int layers, int h) {
-        float[] r = new float[layers * h];
-        for (int l = 0; l < layers; l++) {
-            System.arraycopy(s, (l * batch + b) * h, r, l * h, h);
+    private static float[] stateOf(float[] s, int b, int batch, int units, int width) {
+        float[] r = new float[units * width];
+        for (int u = 0; u < units; u++) {
+            System.arraycopy(s, (u * batch + b) * width, r, u * width, width);
         }
         return r;
     }
 
     /** Extracts sequence b's slice of a per-sequence result tensor (sequence or state layout). */
     float[] slice(String name, float[] t, int b) {
-        int h = spec.hiddenSize();
         if (name.equals("output") || name.equals("grad.input")) {
-            int w = name.equals("output") ? h : spec.inputSize();
+            int w = name.equals("output") ? spec.outputSize() : spec.inputSize();
             float[] r = new float[seqLen * w];
             for (int s = 0; s < seqLen; s++) {
                 System.arraycopy(t, row(s, b) * w, r, s * w, w);
             }
             return r;
         }
-        return stateOf(t, b, batch, spec.numLayers(), h);
+        boolean cell = name.equals("c_n") || name.equals("grad.c0");
+        return stateOf(t, b, batch, spec.numUnits(), cell ? spec.hiddenSize() : spec.stateSize());
     }
 }

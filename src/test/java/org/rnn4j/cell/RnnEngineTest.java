@@ -88,6 +88,12 @@ class RnnEngineTest {
             new RnnCase(RnnSpec.builder(CellType.LSTM, 3, 20).numLayers(1).batchFirst(true).build(), 4, 3,
                     new int[] {4, 2, 3}, false, 4),
             new RnnCase(RnnSpec.builder(CellType.RNN_TANH, 5, 17).numLayers(2).dropout(0.5).build(), 6, 3, null, true, 5),
+            new RnnCase(RnnSpec.builder(CellType.LSTM, 5, 17).numLayers(2).bidirectional(true).projSize(6)
+                    .peephole(true).dropout(0.5).build(), 7, 3, new int[] {2, 7, 5}, true, 6),
+            new RnnCase(RnnSpec.builder(CellType.GRU, 4, 9).numLayers(3).direction(Direction.REVERSE).resetBefore(true)
+                    .build(), 5, 4, new int[] {5, 0, 3, 5}, true, 7),
+            new RnnCase(RnnSpec.builder(CellType.RNN_TANH, 6, 12).numLayers(2).bidirectional(true).merge(MergeMode.SUM)
+                    .batchFirst(true).build(), 4, 2, new int[] {1, 4}, false, 8),
         };
         RnnWorkspace shared = new RnnWorkspace(Parallelism.SERIAL, 77);
         for (int round = 0; round < 2; round++) {
@@ -200,6 +206,129 @@ class RnnEngineTest {
             allocated = mx.getThreadAllocatedBytes(id) - before;
         }
         assertEquals(0, allocated, "bytes allocated by a steady-state forward + backward");
+    }
+
+    /** One spec per cell-family option (and a combination), 2 layers with dropout, unsorted lengths. */
+    static java.util.stream.Stream<RnnSpec> optionSpecs() {
+        return java.util.stream.Stream.of(
+                RnnSpec.builder(CellType.LSTM, 5, 19).numLayers(2).dropout(0.2).bidirectional(true).build(),
+                RnnSpec.builder(CellType.GRU, 5, 19).numLayers(2).dropout(0.2).direction(Direction.REVERSE).build(),
+                RnnSpec.builder(CellType.RNN_TANH, 5, 19).numLayers(2).dropout(0.2).bidirectional(true)
+                        .merge(MergeMode.SUM).build(),
+                RnnSpec.builder(CellType.LSTM, 5, 19).numLayers(2).dropout(0.2).projSize(7).build(),
+                RnnSpec.builder(CellType.LSTM, 5, 19).numLayers(2).dropout(0.2).peephole(true).build(),
+                RnnSpec.builder(CellType.GRU, 5, 19).numLayers(2).dropout(0.2).resetBefore(true).build(),
+                RnnSpec.builder(CellType.LSTM, 5, 19).numLayers(2).dropout(0.2).bidirectional(true).projSize(7)
+                        .peephole(true).batchFirst(true).build(),
+                RnnSpec.builder(CellType.GRU, 5, 19).numLayers(2).dropout(0.2).bidirectional(true).resetBefore(true)
+                        .build());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("optionSpecs")
+    void optionsAreDeterministicAndSplitBitwiseAcrossTasks(RnnSpec spec) {
+        RnnCase c = new RnnCase(spec, 7, 4, new int[] {3, 7, 0, 5}, true, 21);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.simd()}) {
+                RnnCase.Result a = c.run(k, new RnnWorkspace(Parallelism.SERIAL, 42), true);
+                RnnCase.Result b = c.run(k, new RnnWorkspace(Parallelism.SERIAL, 42), true);
+                assertSame(a, b, "same dropout seed, " + k.name());
+                RnnCase.Result split = c.run(k, new RnnWorkspace(new Parallelism(pool, 2), 42), true);
+                assertSame(a, split, "2 tasks, " + k.name());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("optionSpecs")
+    void optionsAllocateNothingInSteadyState(RnnSpec spec) {
+        RnnCase c = new RnnCase(spec, 7, 4, new int[] {3, 7, 0, 5}, true, 22);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        float[] out = new float[7 * 4 * spec.outputSize()];
+        float[] gIn = new float[c.input.length];
+        // scalar: exact from the second call; SIMD: once C2 has compiled the kernels (see the test above)
+        for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.simd()}) {
+            Rnn rnn = new Rnn(c.weights, k);
+            RnnWorkspace ws = new RnnWorkspace();
+            RnnWeights grads = new RnnWeights(spec);
+            int zeroRun = 0;
+            long last = -1;
+            for (int i = 0; i < 60_000 && zeroRun < 100; i++) {
+                long before = mx.getThreadAllocatedBytes(id);
+                rnn.forward(ws, true, c.input, 7, 4, c.lengths, c.h0, c.c0, out, null, null);
+                rnn.backward(ws, c.gradOutput, c.gradHN, c.gradCN, grads, gIn, null, null);
+                last = mx.getThreadAllocatedBytes(id) - before;
+                zeroRun = last == 0 ? zeroRun + 1 : 0;
+                if (k == Kernels.scalar() && i == 1) {
+                    assertEquals(0, last, "scalar kernels: bytes allocated by the second call");
+                }
+            }
+            assertTrue(zeroRun >= 100, k.name() + ": no run of 100 allocation-free calls; the last allocated " + last);
+        }
+    }
+
+    @Test
+    void optionSpecsAreValidatedWithTheFieldNamed() {
+        expect("projSize needs an lstm, got gru", () -> RnnSpec.builder(CellType.GRU, 5, 3).projSize(2).build());
+        expect("projSize must be 0 or in [1, hiddenSize = 3), got 3",
+                () -> RnnSpec.builder(CellType.LSTM, 5, 3).projSize(3).build());
+        expect("projSize must be 0 or in [1, hiddenSize = 3), got -1",
+                () -> RnnSpec.builder(CellType.LSTM, 5, 3).projSize(-1).build());
+        expect("peephole needs an lstm, got rnn_tanh", () -> RnnSpec.builder(CellType.RNN_TANH, 5, 3).peephole(true).build());
+        expect("resetBefore needs a gru, got lstm", () -> RnnSpec.builder(CellType.LSTM, 5, 3).resetBefore(true).build());
+        expect("merge SUM needs direction BIDIRECTIONAL, got REVERSE",
+                () -> RnnSpec.builder(CellType.GRU, 5, 3).direction(Direction.REVERSE).merge(MergeMode.SUM).build());
+        expect("direction must not be null", () -> RnnSpec.builder(CellType.GRU, 5, 3).direction(null).build());
+        expect("direction must be one of forward, reverse, bidirectional, got 'up'", () -> Direction.parse("up"));
+        expect("merge must be one of concat, sum, got 'mean'", () -> MergeMode.parse("mean"));
+        RnnSpec bi = RnnSpec.builder(CellType.LSTM, 5, 8).numLayers(2).bidirectional(true).projSize(3).build();
+        assertEquals(3, bi.stateSize());
+        assertEquals(6, bi.outputSize());
+        assertEquals(4, bi.numUnits());
+        assertEquals(6, bi.layerInputSize(1));
+        assertEquals(3, bi.toBuilder().merge(MergeMode.SUM).build().outputSize());
+        Rnn rnn = new Rnn(new RnnWeights(bi));
+        RnnWorkspace ws = new RnnWorkspace();
+        float[] x = new float[6 * 2 * 5];
+        expect("h0 must hold (L·D, B, P) = 24 floats, got length 23",
+                () -> rnn.forward(ws, false, x, 6, 2, null, new float[23], null, null, null, null));
+        expect("c0 must hold (L·D, B, H) = 64 floats, got length 24",
+                () -> rnn.forward(ws, false, x, 6, 2, null, null, new float[24], null, null, null));
+        expect("output must hold (T, B, O) = 72 floats, got length 71",
+                () -> rnn.forward(ws, false, x, 6, 2, null, null, null, new float[71], null, null));
+        RnnWeights w = new RnnWeights(bi);
+        expect("direction must be in [0, 2), got 2", () -> w.weightHh(0, 2));
+        assertThrows(IllegalStateException.class, () -> new RnnWeights(RnnSpec.builder(CellType.LSTM, 5, 8).build())
+                .weightHr(0, 0));
+    }
+
+    @Test
+    void optionWeightsFollowPyTorchStateDictNamesAndShapes() {
+        RnnSpec spec = RnnSpec.builder(CellType.LSTM, 5, 8).numLayers(2).bidirectional(true).projSize(3)
+                .peephole(true).build();
+        RnnWeights w = new RnnWeights(spec);
+        java.util.List<String> expected = new java.util.ArrayList<>();
+        for (int l = 0; l < 2; l++) {
+            for (String sfx : new String[] {"", "_reverse"}) {
+                for (String n : new String[] {"weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr", "weight_peephole"}) {
+                    expected.add(n + "_l" + l + sfx);
+                }
+            }
+        }
+        assertEquals(expected, w.names());
+        assertArrayEquals(new int[] {32, 5}, w.shape("weight_ih_l0_reverse"));
+        assertArrayEquals(new int[] {32, 3}, w.shape("weight_hh_l0"));
+        assertArrayEquals(new int[] {32, 6}, w.shape("weight_ih_l1"));
+        assertArrayEquals(new int[] {3, 8}, w.shape("weight_hr_l1_reverse"));
+        assertArrayEquals(new int[] {24}, w.shape("weight_peephole_l1"));
+        assertTrue(w.weightHr(1, 1) == w.get("weight_hr_l1_reverse"), "typed accessor is the live named array");
+        assertEquals(java.util.List.of("weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse",
+                "bias_hh_l0_reverse"), new RnnWeights(RnnSpec.builder(CellType.GRU, 5, 8).direction(Direction.REVERSE)
+                .build()).names());
     }
 
     @Test

@@ -19,7 +19,7 @@ import org.rnn4j.kernel.Kernels;
  */
 class RnnInvarianceProperties {
 
-    /** A random problem: cell, sizes, layers, layout, lengths, states; seeded. */
+    /** A random problem: cell, sizes, layers, layout, cell-family options, lengths, states; seeded. */
     @Provide
     Arbitrary<RnnCase> cases() {
         Arbitrary<CellType> cell = Arbitraries.of(CellType.class);
@@ -38,7 +38,8 @@ class RnnInvarianceProperties {
                         lengths[j] = r.nextInt(t + 1);   // 0..T: empty sequences included
                     }
                     lengths[r.nextInt(b)] = r.nextBoolean() ? t : lengths[0];
-                    RnnSpec spec = RnnSpec.builder(c, i, h).numLayers(l).batchFirst(bf).build();
+                    RnnSpec spec = EngineVsReferenceProperties.withRandomOptions(
+                            RnnSpec.builder(c, i, h).numLayers(l).batchFirst(bf), c, h, r).build();
                     return new RnnCase(spec, t, b, lengths, r.nextBoolean(), r.nextLong());
                 });
     }
@@ -71,7 +72,7 @@ class RnnInvarianceProperties {
     @Property(tries = 60)
     void outputsPastEachLengthAreZeroAndGradientsThereToo(@ForAll("cases") RnnCase c, @ForAll boolean simd) {
         RnnCase.Result res = c.withPadding(Float.NaN).run(simd ? Kernels.simd() : Kernels.scalar(), new RnnWorkspace(), false);
-        int h = c.spec.hiddenSize();
+        int h = c.spec.outputSize();
         int in = c.spec.inputSize();
         for (int t = 0; t < c.seqLen; t++) {
             for (int b = 0; b < c.batch; b++) {

@@ -28,14 +28,28 @@ import org.rnn4j.cell.CellType;
  * here rather than as a mysterious mismatch in an engine test.
  */
 class GoldenFilesReadTest {
-    /** The cases the generator is meant to produce; see tools/golden/README.md. */
-    private static final Set<String> EXPECTED = Set.of(
+    /**
+     * The plain cases (forward, one torch.nn module each), written before the cell-family options
+     * existed: their metadata lacks the option keys, which mean the defaults there.
+     */
+    private static final Set<String> PLAIN = Set.of(
             "rnn_tanh_l1", "rnn_tanh_l2_packed", "rnn_relu_l1", "rnn_relu_l3_packed",
             "lstm_l1", "lstm_l2_packed", "lstm_l2_packed_batch_first", "lstm_l3_packed_h17",
             "gru_l1", "gru_l2_packed", "gru_l2_packed_batch_first", "gru_l3_packed_h17");
 
+    /** The cases with cell-family options (OPTION_CASES of the generator). */
+    private static final Set<String> OPTIONS = Set.of(
+            "lstm_bi_l2_packed", "lstm_bi_l2_packed_batch_first", "gru_bi_l2_packed", "rnn_tanh_bi_l2_packed",
+            "lstm_proj_l2_packed", "lstm_proj_bi_l2_packed", "gru_reverse_l2_packed", "lstm_bi_sum_l2_packed",
+            "lstm_peephole_l2_packed", "lstm_peephole_proj_bi_l2_packed", "gru_reset_before_l2_packed",
+            "gru_reset_before_bi_l1_packed");
+
     private static final List<String> METADATA_KEYS = List.of("cell", "input_size", "hidden_size",
             "num_layers", "seq_len", "batch", "batch_first", "packed", "torch_version", "generator");
+
+    /** Present in every option file, absent from the plain ones. */
+    private static final List<String> OPTION_KEYS = List.of("direction", "merge", "proj_size", "peephole",
+            "reset_before", "derivation");
 
     static Path goldenDir() throws URISyntaxException {
         URL url = GoldenFilesReadTest.class.getResource("/golden");
@@ -57,7 +71,9 @@ class GoldenFilesReadTest {
         for (Path p : files()) {
             names.add(p.getFileName().toString().replace(".safetensors", ""));
         }
-        assertEquals(new TreeSet<>(EXPECTED), names);
+        Set<String> expected = new TreeSet<>(PLAIN);
+        expected.addAll(OPTIONS);
+        assertEquals(expected, names);
     }
 
     @ParameterizedTest
@@ -66,6 +82,11 @@ class GoldenFilesReadTest {
         SafetensorsFile f = Safetensors.read(file);
         for (String k : METADATA_KEYS) {
             assertTrue(f.metadata().containsKey(k), file + ": metadata lacks " + k);
+        }
+        String name = file.getFileName().toString().replace(".safetensors", "");
+        boolean plain = PLAIN.contains(name);
+        for (String k : OPTION_KEYS) {
+            assertEquals(!plain, f.metadata().containsKey(k), file + ": metadata key " + k);
         }
         CellType cell = CellType.parse(f.metadata("cell"));
         assertEquals(cell.id(), f.metadata("cell"));
@@ -78,31 +99,60 @@ class GoldenFilesReadTest {
         flag(f, "batch_first");
         int g = cell.gates();
         boolean lstm = cell.hasCellState();
+        // The options, by their README definitions (defaults where the keys are absent).
+        String direction = plain ? "forward" : f.metadata("direction");
+        String merge = plain ? "concat" : f.metadata("merge");
+        assertTrue(Set.of("forward", "reverse", "bidirectional").contains(direction), file + ": direction " + direction);
+        assertTrue(Set.of("concat", "sum").contains(merge), file + ": merge " + merge);
+        int proj = plain ? 0 : Integer.parseInt(f.metadata("proj_size"));
+        boolean peephole = !plain && flag(f, "peephole");
+        boolean resetBefore = !plain && flag(f, "reset_before");
+        assertTrue(merge.equals("concat") || direction.equals("bidirectional"), file + ": merge sum needs bidirectional");
+        assertTrue(proj == 0 || (lstm && proj > 0 && proj < h), file + ": proj_size " + proj);
+        assertTrue(!peephole || cell == CellType.LSTM, file + ": peephole on " + cell.id());
+        assertTrue(!resetBefore || cell == CellType.GRU, file + ": reset_before on " + cell.id());
+        int dirs = direction.equals("bidirectional") ? 2 : 1;
+        int p = proj > 0 ? proj : h;                      // width of h
+        int o = merge.equals("concat") ? dirs * p : p;    // width of each layer's output
+        int units = layers * dirs;
 
         Set<String> expected = new HashSet<>();
         List<String> params = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            check(f, expected, "weight_ih_l" + l, g * h, l == 0 ? in : h);
-            check(f, expected, "weight_hh_l" + l, g * h, h);
-            check(f, expected, "bias_ih_l" + l, g * h);
-            check(f, expected, "bias_hh_l" + l, g * h);
-            params.addAll(List.of("weight_ih_l" + l, "weight_hh_l" + l, "bias_ih_l" + l, "bias_hh_l" + l));
+            for (int d = 0; d < dirs; d++) {
+                String sfx = l + (direction.equals("reverse") || d == 1 ? "_reverse" : "");
+                check(f, expected, "weight_ih_l" + sfx, g * h, l == 0 ? in : o);
+                check(f, expected, "weight_hh_l" + sfx, g * h, p);
+                check(f, expected, "bias_ih_l" + sfx, g * h);
+                check(f, expected, "bias_hh_l" + sfx, g * h);
+                params.addAll(List.of("weight_ih_l" + sfx, "weight_hh_l" + sfx, "bias_ih_l" + sfx, "bias_hh_l" + sfx));
+                if (proj > 0) {
+                    check(f, expected, "weight_hr_l" + sfx, p, h);
+                    params.add("weight_hr_l" + sfx);
+                }
+                if (peephole) {
+                    check(f, expected, "weight_peephole_l" + sfx, 3 * h);
+                    params.add("weight_peephole_l" + sfx);
+                }
+            }
         }
-        for (String p : params) {
-            check(f, expected, "grad." + p, f.tensor(p).shape());
+        assertEquals(params, f.names().subList(0, params.size()), file + ": parameters first, in state_dict order");
+        for (String q : params) {
+            check(f, expected, "grad." + q, f.tensor(q).shape());
         }
-        List<String> states = lstm ? List.of("h0", "c0") : List.of("h0");
-        for (String s : states) {
-            check(f, expected, s, layers, b, h);
-            check(f, expected, "grad." + s, layers, b, h);
-        }
-        for (String s : lstm ? List.of("h_n", "c_n", "grad_h_n", "grad_c_n") : List.of("h_n", "grad_h_n")) {
-            check(f, expected, s, layers, b, h);
+        check(f, expected, "h0", units, b, p);
+        check(f, expected, "grad.h0", units, b, p);
+        check(f, expected, "h_n", units, b, p);
+        check(f, expected, "grad_h_n", units, b, p);
+        if (lstm) {
+            for (String s : List.of("c0", "grad.c0", "c_n", "grad_c_n")) {
+                check(f, expected, s, units, b, h);
+            }
         }
         check(f, expected, "input", t, b, in);
         check(f, expected, "grad.input", t, b, in);
-        check(f, expected, "output", t, b, h);
-        check(f, expected, "grad_output", t, b, h);
+        check(f, expected, "output", t, b, o);
+        check(f, expected, "grad_output", t, b, o);
         expected.add("lengths");
         SafeTensor lengths = f.tensor("lengths");
         assertEquals(Dtype.I64, lengths.dtype(), file + ": lengths");
@@ -137,8 +187,8 @@ class GoldenFilesReadTest {
                         assertEquals(0.0, dx[k], file + ": grad.input at padding");
                     }
                 }
-                for (int i = 0; i < h; i++) {
-                    int k = (s * b + j) * h + i;
+                for (int i = 0; i < o; i++) {
+                    int k = (s * b + j) * o + i;
                     if (pad) {
                         assertEquals(0.0, out[k], file + ": output at padding");
                         assertNotEquals(0.0, dOut[k], file + ": grad_output padding must be non-zero");

@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.rnn4j.cell.CellType;
+import org.rnn4j.cell.Direction;
+import org.rnn4j.cell.MergeMode;
 import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.cell.RnnWeights;
 import org.rnn4j.check.EngineCheck;
@@ -39,6 +41,12 @@ final class GradcheckCommand {
             "  --seq T           sequence length                               [5]",
             "  --batch B         batch size                                    [3]",
             "  --seed S          seeds weights, inputs, lengths, states and R  [1]",
+            "  --bidirectional   two directions per layer, outputs concatenated",
+            "  --reverse         one direction, reading each sequence backwards",
+            "  --merge M         concat or sum: how --bidirectional joins them  [concat]",
+            "  --proj P          lstm: project h to P < H (PyTorch proj_size)",
+            "  --peephole        lstm: peephole connections from c to i, f, o",
+            "  --reset-before    gru: reset gate before the recurrent matmul (ONNX linear_before_reset=0)",
             "  --full-length     all sequences of length T",
             "  --eps E --atol A --rtol R   finite-difference step and tolerances [1e-6, 1e-5, 1e-3]",
             "  --sample N        check at most N elements per tensor (seeded) [all]",
@@ -59,6 +67,11 @@ final class GradcheckCommand {
         int batch = 3;
         long seed = 1;
         boolean fullLength = false;
+        Direction direction = Direction.FORWARD;
+        MergeMode merge = MergeMode.CONCAT;
+        int proj = 0;
+        boolean peephole = false;
+        boolean resetBefore = false;
         GradientCheck.Options opt = GradientCheck.Options.DEFAULTS;
         double tolerance = EngineCheck.DEFAULT_TOLERANCE;
         double engineAtol = EngineCheck.ABSOLUTE_TOLERANCE;
@@ -93,6 +106,24 @@ final class GradcheckCommand {
                         break;
                     case "--full-length":
                         fullLength = true;
+                        break;
+                    case "--bidirectional":
+                        direction = Direction.BIDIRECTIONAL;
+                        break;
+                    case "--reverse":
+                        direction = Direction.REVERSE;
+                        break;
+                    case "--merge":
+                        merge = MergeMode.parse(value(args, ++i, a));
+                        break;
+                    case "--proj":
+                        proj = positive(args, ++i, a);
+                        break;
+                    case "--peephole":
+                        peephole = true;
+                        break;
+                    case "--reset-before":
+                        resetBefore = true;
                         break;
                     case "--eps":
                         opt = opt.withEps(Double.parseDouble(value(args, ++i, a)));
@@ -141,7 +172,8 @@ final class GradcheckCommand {
 
         RnnSpec spec;
         try {
-            spec = RnnSpec.builder(cell, input, hidden).numLayers(layers).build();
+            spec = RnnSpec.builder(cell, input, hidden).numLayers(layers).direction(direction).merge(merge)
+                    .projSize(proj).peephole(peephole).resetBefore(resetBefore).build();
         } catch (IllegalArgumentException e) {
             err.println("rnn4j gradcheck: " + e.getMessage());
             return 2;
@@ -153,14 +185,13 @@ final class GradcheckCommand {
             lengths[b] = fullLength ? seq : 1 + rnd.nextInt(seq);
         }
         lengths[rnd.nextInt(batch)] = seq;
-        int states = layers * batch * hidden;
         float[] x = uniform(rnd, seq * batch * input);
-        float[] h0 = uniform(rnd, states);
-        float[] c0 = cell.hasCellState() ? uniform(rnd, states) : null;
+        float[] h0 = uniform(rnd, spec.numUnits() * batch * spec.stateSize());
+        float[] c0 = cell.hasCellState() ? uniform(rnd, spec.numUnits() * batch * hidden) : null;
         long upstreamSeed = rnd.nextLong();
 
-        out.printf(Locale.ROOT, "rnn4j gradcheck: %s, I=%d, H=%d, L=%d, T=%d, B=%d, lengths=%s, seed=%d%n%n",
-                cell.id(), input, hidden, layers, seq, batch, Arrays.toString(lengths), seed);
+        out.printf(Locale.ROOT, "rnn4j gradcheck: %s, T=%d, B=%d, lengths=%s, seed=%d%n%n",
+                spec.describe(), seq, batch, Arrays.toString(lengths), seed);
 
         ReferenceRnn ref = ReferenceRnn.of(spec);
         for (String name : weights.names()) {

@@ -38,6 +38,46 @@ class GradcheckCommandTest {
         assertTrue(o.strip().endsWith("gradcheck: PASS"), o);
     }
 
+    /** Every combination of the cell-family flags, for every cell, 2 layers with packed lengths. */
+    static java.util.stream.Stream<String> everyOptionCombination() {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        String[] directions = {"", "--reverse", "--bidirectional", "--bidirectional --merge sum"};
+        for (String dir : directions) {
+            for (String cell : new String[] {"rnn", "rnn_relu"}) {
+                all.add("--cell " + cell + " " + dir);
+            }
+            for (String extra : new String[] {"", "--reset-before"}) {
+                all.add("--cell gru " + dir + " " + extra);
+            }
+            for (String proj : new String[] {"", "--proj 3"}) {
+                for (String peep : new String[] {"", "--peephole"}) {
+                    all.add("--cell lstm " + dir + " " + proj + " " + peep);
+                }
+            }
+        }
+        return all.stream().map(String::strip);
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("everyOptionCombination")
+    void passesOnEveryOptionCombination(String flags) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("gradcheck", "--layers", "2",
+                "--hidden", "5", "--input", "3", "--seq", "4", "--batch", "3", "--seed", "11"));
+        args.addAll(java.util.Arrays.asList(flags.split("\\s+")));
+        assertEquals(0, run(args.toArray(new String[0])), out());
+        String o = out();
+        assertTrue(o.strip().endsWith("gradcheck: PASS"), o);
+        if (flags.contains("--bidirectional")) {
+            assertTrue(o.contains("weight_hh_l1_reverse"), o);
+        }
+        if (flags.contains("--proj")) {
+            assertTrue(o.contains("grad.weight_hr_l1"), o);
+        }
+        if (flags.contains("--peephole")) {
+            assertTrue(o.contains("grad.weight_peephole_l0"), o);
+        }
+    }
+
     @Test
     void anImpossibleToleranceFailsWithExitCode1() {
         // finite differences carry truncation error ~eps² and rounding ~1e-16/eps: no zero tolerance holds
@@ -84,6 +124,13 @@ class GradcheckCommandTest {
         err.reset();
         assertEquals(2, run("gradcheck", "--cell", "elman"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("cell must be one of"));
+        err.reset();
+        assertEquals(2, run("gradcheck", "--cell", "gru", "--proj", "2"));
+        assertEquals("rnn4j gradcheck: projSize needs an lstm, got gru", err.toString(StandardCharsets.UTF_8).strip());
+        err.reset();
+        assertEquals(2, run("gradcheck", "--cell", "lstm", "--merge", "sum"));
+        assertEquals("rnn4j gradcheck: merge SUM needs direction BIDIRECTIONAL, got FORWARD",
+                err.toString(StandardCharsets.UTF_8).strip());
         assertEquals(0, run("gradcheck", "--help"));
         assertTrue(out().contains("usage: rnn4j gradcheck"));
     }

@@ -142,6 +142,21 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int numLayer
         return merge == MergeMode.CONCAT ? direction.count() * stateSize() : stateSize();
     }
 
+    /**
+     * Whether a network of {@code other}'s shape has exactly this one's parameter tensors (names and
+     * shapes), so that weights or gradients of one fit the other; dropout, layout and, for one layer,
+     * the merge mode may differ.
+     *
+     * @param other a spec; must not be null
+     * @return true if the parameter tensors are the same
+     */
+    public boolean hasSameParametersAs(RnnSpec other) {
+        return cell == other.cell && inputSize == other.inputSize && hiddenSize == other.hiddenSize
+                && numLayers == other.numLayers && direction == other.direction && projSize == other.projSize
+                && peephole == other.peephole && resetBefore == other.resetBefore
+                && layerInputSize(numLayers - 1) == other.layerInputSize(numLayers - 1);
+    }
+
     /** A short description such as {@code lstm(I=3, H=8, L=2, bidirectional, proj=4, peephole)}. */
     public String describe() {
         StringBuilder s = new StringBuilder(cell.id()).append("(I=").append(inputSize).append(", H=")

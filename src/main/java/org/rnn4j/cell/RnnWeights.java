@@ -276,19 +276,12 @@ public final class RnnWeights {
         if (other == null) {
             throw new IllegalArgumentException(what + " must not be null");
         }
-        if (!sameParameters(other.spec, spec)) {
+        if (!spec.hasSameParametersAs(other.spec)) {
             throw new IllegalArgumentException(what + " must have the shape " + spec.describe() + ", got "
                     + other.spec.describe());
         }
     }
 
-    /** Whether two specs have the same parameter tensors (they may differ in dropout, layout and merge). */
-    static boolean sameParameters(RnnSpec a, RnnSpec b) {
-        return a.cell() == b.cell() && a.inputSize() == b.inputSize() && a.hiddenSize() == b.hiddenSize()
-                && a.numLayers() == b.numLayers() && a.direction() == b.direction() && a.projSize() == b.projSize()
-                && a.peephole() == b.peephole() && a.resetBefore() == b.resetBefore()
-                && a.layerInputSize(a.numLayers() - 1) == b.layerInputSize(b.numLayers() - 1);
-    }
 
     /**
      * The name and flat index of the first NaN or infinite element, or null if all are finite.

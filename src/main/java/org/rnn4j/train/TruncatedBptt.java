@@ -415,19 +415,12 @@ public final class TruncatedBptt {
         if (grads == rnn.weights()) {
             throw new IllegalArgumentException("grads must be a separate RnnWeights, not the engine's weights");
         }
-        if (!sameParameters(grads.spec(), spec)) {
+        if (!spec.hasSameParametersAs(grads.spec())) {
             throw new IllegalArgumentException("grads must have the parameter shapes of " + spec.describe()
                     + ", got " + grads.spec().describe());
         }
     }
 
-    /** Whether two specs have the same parameter tensors (checked here so no window runs before a mismatch). */
-    private static boolean sameParameters(RnnSpec a, RnnSpec b) {
-        return a.cell() == b.cell() && a.inputSize() == b.inputSize() && a.hiddenSize() == b.hiddenSize()
-                && a.numLayers() == b.numLayers() && a.direction() == b.direction() && a.projSize() == b.projSize()
-                && a.peephole() == b.peephole() && a.resetBefore() == b.resetBefore()
-                && a.outputSize() == b.outputSize();
-    }
 
     private static void need(String name, float[] a, long n, String shape, boolean nullable) {
         if (a == null) {

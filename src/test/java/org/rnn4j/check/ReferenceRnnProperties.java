@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import org.rnn4j.cell.CellType;
 import org.rnn4j.cell.Direction;
@@ -47,8 +51,18 @@ class ReferenceRnnProperties {
                 .build();
     }
 
+    /**
+     * The cells, weighted towards the ones with variants: the LSTM (projection × peepholes) and the
+     * GRU (reset after / before) have the most code paths per draw.
+     */
+    @Provide
+    Arbitrary<CellType> cells() {
+        return Arbitraries.frequency(Tuple.of(1, CellType.RNN_TANH), Tuple.of(1, CellType.RNN_RELU),
+                Tuple.of(3, CellType.LSTM), Tuple.of(2, CellType.GRU));
+    }
+
     @Property(tries = 100)
-    void gradientsMatchFiniteDifferences(@ForAll CellType cell,
+    void gradientsMatchFiniteDifferences(@ForAll("cells") CellType cell,
                                          @ForAll @IntRange(min = 1, max = 12) int inputSize,
                                          @ForAll @IntRange(min = 1, max = 12) int hiddenSize,
                                          @ForAll @IntRange(min = 1, max = 4) int batch,

@@ -826,6 +826,46 @@ class ReferenceRnnTest {
     }
 
     /**
+     * A 1-unit peephole LSTM by hand over three steps, with distinct weights for the blocks
+     * [p_i, p_f, p_o]: i and f peek at c_{t−1}, o at the new c_t (ONNX / Gers semantics).
+     */
+    @Test
+    void peepholeLstmByHand() {
+        ReferenceRnn rnn = ReferenceRnn.of(RnnSpec.builder(CellType.LSTM, 1, 1).peephole(true).build());
+        rnn.initUniform(111, 0.9);
+        double[] p = {0.8, -1.1, 1.4};
+        rnn.setParameter("weight_peephole_l0", p);
+        double[] wih = rnn.parameter("weight_ih_l0");
+        double[] whh = rnn.parameter("weight_hh_l0");
+        double[] bih = rnn.parameter("bias_ih_l0");
+        double[] bhh = rnn.parameter("bias_hh_l0");
+        double[] x = {0.6, -1.5, 1.1};
+        double h = -0.3;
+        double c = 1.2;
+        ReferenceRnn.Forward fwd = rnn.forward(x, 3, 1, null, new double[] {h}, new double[] {c}, null);
+        for (int t = 0; t < 3; t++) {
+            double[] a = new double[4];
+            for (int k = 0; k < 4; k++) {
+                a[k] = wih[k] * x[t] + bih[k] + whh[k] * h + bhh[k];
+            }
+            double cPrev = c;
+            double i = sigmoid(a[0] + p[0] * cPrev);
+            double f = sigmoid(a[1] + p[1] * cPrev);
+            double g = Math.tanh(a[2]);
+            c = f * cPrev + i * g;
+            double o = sigmoid(a[3] + p[2] * c);
+            h = o * Math.tanh(c);
+            assertEquals(h, fwd.output()[t], 1e-15, "t=" + t);
+            // The pre-activations include the peephole terms.
+            double[] pre = Arrays.copyOfRange(fwd.preActivations(0), t * 4, t * 4 + 4);
+            assertArrayEquals(new double[] {a[0] + p[0] * cPrev, a[1] + p[1] * cPrev, a[2], a[3] + p[2] * c}, pre,
+                    1e-15);
+        }
+        assertEquals(c, fwd.cN()[0], 1e-15);
+        assertEquals(h, fwd.hN()[0], 1e-15);
+    }
+
+    /**
      * (d) A projected LSTM (I = 1, H = 2, P = 1) by hand: h_t = W_hr·(o ⊙ tanh c_t) with an
      * engineered W_hr = [0.7, −0.4], fed back through the (4H, P) W_hh; c_n keeps H elements; and for
      * one step ∂h_1/∂W_hr = m_1.

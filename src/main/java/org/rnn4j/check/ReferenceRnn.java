@@ -449,7 +449,8 @@ public final class ReferenceRnn {
                 weights[u] = w;
                 boolean rev = reversed(d);
                 for (int b = 0; b < B; b++) {
-                    double[] h = h0 == null ? new double[P] : Arrays.copyOfRange(h0, (u * B + b) * P, (u * B + b + 1) * P);
+                    double[] h = h0 == null ? new double[P]
+                            : Arrays.copyOfRange(h0, (u * B + b) * P, (u * B + b + 1) * P);
                     double[] c = !cell.hasCellState() ? null
                             : c0 == null ? new double[H] : Arrays.copyOfRange(c0, (u * B + b) * H, (u * B + b + 1) * H);
                     // Only the active steps t < len[b] are visited: in order 0 … len−1 forward,
@@ -544,7 +545,10 @@ public final class ReferenceRnn {
         double[] pre;
         /** Activated gates (G·H): RNN h; LSTM i, f, g, o; GRU r, z, n. */
         double[] act;
-        /** GRU: the recurrent term of n before/without r: W_hn·h_prev + b_hn (reset after) or W_hn·(r⊙h_prev) + b_hn (reset before). */
+        /**
+         * GRU: the recurrent term of n, W_hn·h_prev + b_hn (reset after: r multiplies it) or
+         * W_hn·(r⊙h_prev) + b_hn (reset before).
+         */
         double[] hn;
         /** GRU reset-before only: r⊙h_prev, the vector W_hn multiplies. */
         double[] rh;
@@ -658,7 +662,8 @@ public final class ReferenceRnn {
                     double[] dh = gradHN == null ? new double[P]
                             : Arrays.copyOfRange(gradHN, (u * B + b) * P, (u * B + b + 1) * P);
                     double[] dc = !cell.hasCellState() ? null
-                            : gradCN == null ? new double[H] : Arrays.copyOfRange(gradCN, (u * B + b) * H, (u * B + b + 1) * H);
+                            : gradCN == null ? new double[H]
+                            : Arrays.copyOfRange(gradCN, (u * B + b) * H, (u * B + b + 1) * H);
                     // The steps in the opposite order to the forward pass's visit.
                     for (int k = len[b] - 1; k >= 0; k--) {
                         int t = rev ? len[b] - 1 - k : k;

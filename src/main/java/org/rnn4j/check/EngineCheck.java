@@ -16,7 +16,10 @@ import org.rnn4j.kernel.Kernels;
  * one problem: the forward outputs and final states, and every gradient of
  * <pre>  L = Σ output⊙R_out + Σ h_n⊙R_h + Σ c_n⊙R_c</pre>
  * with R drawn from U(−1, 1) by a seeded {@link SplittableRandom}. Both run the same function: the
- * reference gets the engine's float weights and inputs widened exactly to double.
+ * reference gets the engine's float weights and inputs widened exactly to double, and the same
+ * {@link RnnSpec} (the one of the {@link RnnWeights}), so every option of the spec is compared.
+ * Shapes: output and R_out (T, B, {@link RnnSpec#outputSize()}), h_n and R_h (L·D, B, P),
+ * c_n and R_c (L·D, B, H), with P = {@link RnnSpec#stateSize()}, D = {@link RnnSpec#numDirections()}.
  *
  * <p>Criterion per tensor of n elements: ‖engine − reference‖₂ ≤ tolerance · ‖reference‖₂ +
  * {@link #ABSOLUTE_TOLERANCE} · √n. The absolute part judges a tensor whose value is small because
@@ -146,12 +149,12 @@ public final class EngineCheck {
      * @param weights the float parameters (read, not modified); not null
      * @param kernels the engine's kernels; not null
      * @param input (T, B, I), or (B, T, I) if the spec is batch-first; not null. Like every array
-     *              here it may be longer than its shape needs (only the prefix is used)
+     *              here it may be longer than its shape needs (only the prefix is used); read only
      * @param seqLen T
      * @param batch B
      * @param lengths (B) lengths in [0, T], or null for all T
-     * @param h0 (L, B, H) or null
-     * @param c0 (L, B, H) (LSTM only) or null
+     * @param h0 (L·D, B, P) or null (P = {@link RnnSpec#stateSize()}, D = {@link RnnSpec#numDirections()})
+     * @param c0 (L·D, B, H) (LSTM only) or null
      * @param seed seeds the upstream tensors R
      * @param tolerance the normwise relative bound, &gt; 0
      * @return the report
@@ -173,8 +176,8 @@ public final class EngineCheck {
      * @param seqLen T
      * @param batch B
      * @param lengths (B) lengths in [0, T], or null for all T
-     * @param h0 (L, B, H) or null
-     * @param c0 (L, B, H) (LSTM only) or null
+     * @param h0 (L·D, B, P) or null (P = {@link RnnSpec#stateSize()}, D = {@link RnnSpec#numDirections()})
+     * @param c0 (L·D, B, H) (LSTM only) or null
      * @param seed seeds the upstream tensors R
      * @param tolerance the normwise relative part, &gt; 0
      * @param absoluteTolerance the per-element absolute part, &gt;= 0
@@ -201,30 +204,32 @@ public final class EngineCheck {
         if (!(tolerance > 0)) {
             throw new IllegalArgumentException("tolerance must be > 0, got " + tolerance);
         }
+        // The engine is built from the weights' spec, so it runs with every option the spec holds
+        // (direction, merge, projection, peepholes, reset-before); the reference gets the same spec.
         RnnSpec spec = weights.spec();
         Rnn rnn = new Rnn(weights, kernels);
-        int h = spec.hiddenSize();
         int in = spec.inputSize();
-        int layers = spec.numLayers();
+        int outWidth = spec.outputSize();                        // D·P (concat) or P
         boolean lstm = spec.cell().hasCellState();
-        int states = layers * batch * h;
+        int hStates = spec.numUnits() * batch * spec.stateSize();  // (L·D, B, P)
+        int cStates = spec.numUnits() * batch * spec.hiddenSize(); // (L·D, B, H)
         SplittableRandom rnd = new SplittableRandom(seed);
-        float[] rOut = uniform(rnd, seqLen * batch * h);
-        float[] rH = uniform(rnd, states);
-        float[] rC = lstm ? uniform(rnd, states) : null;
+        float[] rOut = uniform(rnd, seqLen * batch * outWidth);
+        float[] rH = uniform(rnd, hStates);
+        float[] rC = lstm ? uniform(rnd, cStates) : null;
 
         // engine (validates every argument)
-        float[] out = new float[seqLen * batch * h];
-        float[] hN = new float[states];
-        float[] cN = lstm ? new float[states] : null;
+        float[] out = new float[seqLen * batch * outWidth];
+        float[] hN = new float[hStates];
+        float[] cN = lstm ? new float[cStates] : null;
         RnnWorkspace ws = new RnnWorkspace();
         rnn.forward(ws, false, input, seqLen, batch, lengths, h0, c0, out, hN, cN);
         RnnWeights grads = new RnnWeights(spec);
         float[] gIn = new float[seqLen * batch * in];
-        float[] gH0 = new float[states];
-        float[] gC0 = lstm ? new float[states] : null;
+        float[] gH0 = new float[hStates];
+        float[] gC0 = lstm ? new float[cStates] : null;
         boolean bf = spec.batchFirst();
-        rnn.backward(ws, fromSeqFirst(rOut, seqLen, batch, h, bf), rH, rC, grads, gIn, gH0, gC0);
+        rnn.backward(ws, fromSeqFirst(rOut, seqLen, batch, outWidth, bf), rH, rC, grads, gIn, gH0, gC0);
 
         // reference, on the same values
         ReferenceRnn ref = ReferenceRnn.of(spec);
@@ -233,11 +238,12 @@ public final class EngineCheck {
         }
         int[] refLengths = lengths == null ? null : java.util.Arrays.copyOf(lengths, batch);
         ReferenceRnn.Forward f = ref.forward(widen(toSeqFirst(input, seqLen, batch, in, bf)), seqLen, batch, refLengths,
-                widen(h0, states), widen(c0, states), null);
+                widen(h0, hStates), widen(c0, cStates), null);
         ReferenceRnn.Gradients g = ref.backward(f, widen(rOut), widen(rH), widen(rC));
 
         List<Row> rows = new ArrayList<>();
-        rows.add(row("output", f.output(), toSeqFirst(out, seqLen, batch, h, bf), tolerance, absoluteTolerance));
+        rows.add(row("output", f.output(), toSeqFirst(out, seqLen, batch, outWidth, bf), tolerance,
+                absoluteTolerance));
         rows.add(row("h_n", f.hN(), hN, tolerance, absoluteTolerance));
         if (lstm) {
             rows.add(row("c_n", f.cN(), cN, tolerance, absoluteTolerance));

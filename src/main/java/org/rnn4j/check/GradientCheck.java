@@ -212,11 +212,13 @@ public final class GradientCheck {
     /**
      * Checks {@link ReferenceRnn#backward} against central differences of
      * <pre>  L = Σ output⊙R_out + Σ h_n⊙R_h + Σ c_n⊙R_c</pre>
-     * where R_out (T, B, H), R_h (L, B, H) and R_c (L, B, H, LSTM only) are drawn from U(−1, 1) by a
-     * {@link SplittableRandom} seeded with {@code seed}. The targets, in order: every parameter
-     * (the model's live arrays: perturbed in place and restored bitwise), {@code input} (its active
-     * positions), {@code input[padded]} (its inactive positions, present only if there are any:
-     * analytic and numeric must both be exactly 0), {@code h0}, and for the LSTM {@code c0}.
+     * where R_out (T, B, O), R_h (L·D, B, P) and R_c (L·D, B, H, LSTM only) are drawn from U(−1, 1)
+     * by a {@link SplittableRandom} seeded with {@code seed}; O = {@link ReferenceRnn#outputSize()},
+     * P = {@link ReferenceRnn#stateSize()}, D = {@link ReferenceRnn#numDirections()}. The targets, in
+     * order: every parameter, {@code weight_hr} and {@code weight_peephole} included (the model's
+     * live arrays: perturbed in place and restored bitwise), {@code input} (its active positions),
+     * {@code input[padded]} (its inactive positions, present only if there are any: analytic and
+     * numeric must both be exactly 0), {@code h0}, and for the LSTM {@code c0}.
      *
      * <p>{@code input}, {@code h0}, {@code c0} and the masks are copied: the caller's arrays are
      * never written. A null {@code h0}/{@code c0} is checked as zeros.
@@ -226,9 +228,9 @@ public final class GradientCheck {
      * @param seqLen T
      * @param batch B
      * @param lengths B lengths or null, as for {@link ReferenceRnn#forward}
-     * @param h0 (L, B, H) or null
-     * @param c0 (L, B, H) or null; LSTM only
-     * @param dropoutMasks null or L−1 masks, as for {@link ReferenceRnn#forward}
+     * @param h0 (L·D, B, P) or null
+     * @param c0 (L·D, B, H) or null; LSTM only
+     * @param dropoutMasks null or L−1 masks of (T, B, O), as for {@link ReferenceRnn#forward}
      * @param seed seeds the upstream tensors R
      * @param options tolerances and sampling; not null
      * @return the report, one row per target
@@ -245,14 +247,16 @@ public final class GradientCheck {
         }
         // Validates every argument with forward's messages before anything is copied.
         ReferenceRnn.Forward fwd = rnn.forward(input, seqLen, batch, lengths, h0, c0, dropoutMasks);
-        int L = rnn.numLayers();
+        int units = rnn.numLayers() * rnn.numDirections();
         int H = rnn.hiddenSize();
+        int P = rnn.stateSize();
+        int O = rnn.outputSize();
         int I = rnn.inputSize();
         boolean lstm = rnn.cell().hasCellState();
         int[] len = fwd.lengths();
         double[] x = input.clone();
-        double[] h = h0 == null ? new double[L * batch * H] : h0.clone();
-        double[] c = !lstm ? null : c0 == null ? new double[L * batch * H] : c0.clone();
+        double[] h = h0 == null ? new double[units * batch * P] : h0.clone();
+        double[] c = !lstm ? null : c0 == null ? new double[units * batch * H] : c0.clone();
         double[][] masks = dropoutMasks == null ? null : dropoutMasks.clone();
         if (masks != null) {
             for (int l = 0; l < masks.length; l++) {
@@ -260,9 +264,9 @@ public final class GradientCheck {
             }
         }
         SplittableRandom rnd = new SplittableRandom(seed);
-        double[] rOut = uniform(rnd, seqLen * batch * H);
-        double[] rH = uniform(rnd, L * batch * H);
-        double[] rC = lstm ? uniform(rnd, L * batch * H) : null;
+        double[] rOut = uniform(rnd, seqLen * batch * O);
+        double[] rH = uniform(rnd, units * batch * P);
+        double[] rC = lstm ? uniform(rnd, units * batch * H) : null;
 
         DoubleSupplier loss = () -> {
             ReferenceRnn.Forward f = rnn.forward(x, seqLen, batch, len, h, c, masks);
@@ -280,9 +284,9 @@ public final class GradientCheck {
             targets.add(Target.of("input[padded]", x, g.input()).withShape(seqLen, batch, I).onlyAt(split[1])
                     .expectingZero());
         }
-        targets.add(Target.of("h0", h, g.h0()).withShape(L, batch, H));
+        targets.add(Target.of("h0", h, g.h0()).withShape(units, batch, P));
         if (lstm) {
-            targets.add(Target.of("c0", c, g.c0()).withShape(L, batch, H));
+            targets.add(Target.of("c0", c, g.c0()).withShape(units, batch, H));
         }
         return check(loss, targets, options);
     }

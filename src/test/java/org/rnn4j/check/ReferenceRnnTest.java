@@ -9,10 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.rnn4j.cell.CellType;
+import org.rnn4j.cell.Direction;
+import org.rnn4j.cell.MergeMode;
 import org.rnn4j.cell.RnnSpec;
 
 /**
@@ -50,6 +54,36 @@ class ReferenceRnnTest {
         ReferenceRnn gru = ReferenceRnn.of(RnnSpec.builder(CellType.GRU, 4, 2).numLayers(3).dropout(0.5).build());
         assertArrayEquals(new int[] {6, 4}, gru.shape("weight_ih_l0"));
         assertArrayEquals(new int[] {6, 2}, gru.shape("weight_ih_l2"));
+    }
+
+    @Test
+    void optionParametersFollowPyTorchStateDict() {
+        ReferenceRnn rnn = ReferenceRnn.of(RnnSpec.builder(CellType.LSTM, 3, 5).numLayers(2)
+                .direction(Direction.BIDIRECTIONAL).projSize(2).peephole(true).build());
+        List<String> names = new java.util.ArrayList<>();
+        for (String sfx : List.of("0", "0_reverse", "1", "1_reverse")) {
+            for (String p : List.of("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr", "weight_peephole")) {
+                names.add(p + "_l" + sfx);
+            }
+        }
+        assertEquals(names, rnn.parameterNames());
+        assertArrayEquals(new int[] {20, 3}, rnn.shape("weight_ih_l0_reverse"));
+        assertArrayEquals(new int[] {20, 4}, rnn.shape("weight_ih_l1"));      // reads [fwd, rev], 2P = 4
+        assertArrayEquals(new int[] {20, 2}, rnn.shape("weight_hh_l1_reverse")); // (4H, P)
+        assertArrayEquals(new int[] {2, 5}, rnn.shape("weight_hr_l0"));        // (P, H)
+        assertArrayEquals(new int[] {15}, rnn.shape("weight_peephole_l1"));     // (3H)
+        assertEquals(2, rnn.stateSize());
+        assertEquals(2, rnn.numDirections());
+        assertEquals(4, rnn.outputSize());
+        assertEquals(Direction.BIDIRECTIONAL, rnn.spec().direction());
+        ReferenceRnn rev = ReferenceRnn.of(RnnSpec.builder(CellType.GRU, 3, 5).direction(Direction.REVERSE)
+                .resetBefore(true).build());
+        assertEquals(List.of("weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse",
+                "bias_hh_l0_reverse"), rev.parameterNames());
+        assertEquals(5, rev.outputSize());
+        // The 4-argument constructor is the plain forward spec.
+        assertEquals(RnnSpec.builder(CellType.GRU, 3, 5).numLayers(2).build(),
+                new ReferenceRnn(CellType.GRU, 3, 5, 2).spec());
     }
 
     @Test
@@ -498,6 +532,521 @@ class ReferenceRnnTest {
             double z = sigmoid(az);
             assertEquals((1 - z) * Math.tanh(an) + z * h0[j], fwd.output()[j], 1e-15);
         }
+    }
+
+    // ================================================================== spec options
+
+    /** One spec per cell variant (forward, 2 layers, I = 3, H = 4); the tests derive directions from them. */
+    static Stream<RnnSpec> variants() {
+        return Stream.of(
+                RnnSpec.builder(CellType.RNN_TANH, 3, 4).numLayers(2).build(),
+                RnnSpec.builder(CellType.RNN_RELU, 3, 4).numLayers(2).build(),
+                RnnSpec.builder(CellType.LSTM, 3, 4).numLayers(2).build(),
+                RnnSpec.builder(CellType.LSTM, 3, 4).numLayers(2).peephole(true).build(),
+                RnnSpec.builder(CellType.LSTM, 3, 4).numLayers(2).projSize(2).build(),
+                RnnSpec.builder(CellType.LSTM, 3, 4).numLayers(2).projSize(3).peephole(true).build(),
+                RnnSpec.builder(CellType.GRU, 3, 4).numLayers(2).build(),
+                RnnSpec.builder(CellType.GRU, 3, 4).numLayers(2).resetBefore(true).build());
+    }
+
+    /** Packed, unsorted lengths (T = 5) with an empty sequence, used by the direction tests. */
+    static final int[] PACKED = {3, 5, 0, 2};
+
+    /**
+     * (T, B, w) → the same with each sequence b's active steps reversed within its own length:
+     * r[len_b−1−t, b] = a[t, b] for t < len_b; {@code pad} at inactive positions.
+     */
+    static double[] reverseWithin(double[] a, int T, int B, int w, int[] len, double pad) {
+        double[] r = new double[T * B * w];
+        Arrays.fill(r, pad);
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < len[b]; t++) {
+                System.arraycopy(a, (t * B + b) * w, r, ((len[b] - 1 - t) * B + b) * w, w);
+            }
+        }
+        return r;
+    }
+
+    /** a copy of a with {@code pad} at every inactive position of (T, B, w). */
+    static double[] padded(double[] a, int T, int B, int w, int[] len, double pad) {
+        double[] r = a.clone();
+        for (int t = 0; t < T; t++) {
+            for (int b = 0; b < B; b++) {
+                if (t >= len[b]) {
+                    Arrays.fill(r, (t * B + b) * w, (t * B + b + 1) * w, pad);
+                }
+            }
+        }
+        return r;
+    }
+
+    /**
+     * (a) A reverse-only network is a forward network (the same weights, taken from the
+     * {@code _reverse} names) run on every sequence reversed within its own length, its outputs
+     * reversed back: bitwise, forward and backward, for 2 layers with a dropout mask and packed
+     * unsorted lengths. NaN in the padding shows that no padded position is read.
+     */
+    @ParameterizedTest
+    @MethodSource("variants")
+    void reverseOnlyIsForwardOnSequencesReversedWithinTheirLengths(RnnSpec forwardSpec) {
+        int T = 5;
+        int B = 4;
+        int[] len = PACKED;
+        ReferenceRnn rev = ReferenceRnn.of(forwardSpec.toBuilder().direction(Direction.REVERSE).build());
+        ReferenceRnn fwd = ReferenceRnn.of(forwardSpec);
+        rev.initUniform(61, 0.8);
+        assertTrue(rev.parameterNames().stream().allMatch(n -> n.endsWith("_reverse")), rev.parameterNames()::toString);
+        for (String name : fwd.parameterNames()) {
+            fwd.setParameter(name, rev.parameter(name + "_reverse"));
+        }
+        int I = rev.inputSize();
+        int H = rev.hiddenSize();
+        int P = rev.stateSize();
+        int O = rev.outputSize();
+        int L = rev.numLayers();
+        assertEquals(P, O);
+        boolean lstm = rev.cell().hasCellState();
+        SplittableRandom rnd = new SplittableRandom(62);
+        double[] x = padded(random(rnd, T * B * I), T, B, I, len, Double.NaN);
+        double[] h0 = random(rnd, L * B * P);
+        double[] c0 = lstm ? random(rnd, L * B * H) : null;
+        double[] mask = random(rnd, T * B * O);
+
+        ReferenceRnn.Forward a = rev.forward(x, T, B, len, h0, c0, new double[][] {mask});
+        ReferenceRnn.Forward b = fwd.forward(reverseWithin(x, T, B, I, len, Double.NaN), T, B, len, h0, c0,
+                new double[][] {reverseWithin(mask, T, B, O, len, Double.NaN)});
+        assertBitwise(reverseWithin(b.output(), T, B, O, len, 0), a.output());
+        assertBitwise(reverseWithin(b.layerOutput(0), T, B, O, len, 0), a.layerOutput(0));
+        assertBitwise(b.hN(), a.hN());
+        if (lstm) {
+            assertBitwise(b.cN(), a.cN());
+        }
+
+        double[] gOut = padded(random(rnd, T * B * O), T, B, O, len, Double.NaN);
+        double[] gh = random(rnd, L * B * P);
+        double[] gc = lstm ? random(rnd, L * B * H) : null;
+        ReferenceRnn.Gradients ga = rev.backward(a, gOut, gh, gc);
+        ReferenceRnn.Gradients gb = fwd.backward(b, reverseWithin(gOut, T, B, O, len, Double.NaN), gh, gc);
+        assertBitwise(reverseWithin(gb.input(), T, B, I, len, 0), ga.input());
+        assertBitwise(gb.h0(), ga.h0());
+        if (lstm) {
+            assertBitwise(gb.c0(), ga.c0());
+        }
+        for (String name : fwd.parameterNames()) {
+            assertBitwise(gb.parameter(name), ga.parameter(name + "_reverse"));
+        }
+    }
+
+    /**
+     * (b) One bidirectional layer is a forward-only and a reverse-only layer side by side: CONCAT
+     * output = [forward, reverse] per step, SUM output = forward + reverse, h_n/c_n entry
+     * {@code direction·B + b}, and the input gradient is the sum of the two; with packed unsorted
+     * lengths and NaN in the padding.
+     */
+    @ParameterizedTest
+    @MethodSource("variants")
+    void bidirectionalLayerIsAForwardAndAReverseRun(RnnSpec forwardSpec) {
+        int T = 5;
+        int B = 4;
+        int[] len = PACKED;
+        RnnSpec one = forwardSpec.toBuilder().numLayers(1).build();
+        for (MergeMode merge : MergeMode.values()) {
+            ReferenceRnn bi = ReferenceRnn.of(one.toBuilder().direction(Direction.BIDIRECTIONAL).merge(merge).build());
+            ReferenceRnn f = ReferenceRnn.of(one);
+            ReferenceRnn r = ReferenceRnn.of(one.toBuilder().direction(Direction.REVERSE).build());
+            bi.initUniform(71, 0.8);
+            for (String name : f.parameterNames()) {
+                f.setParameter(name, bi.parameter(name));
+                r.setParameter(name + "_reverse", bi.parameter(name + "_reverse"));
+            }
+            int I = bi.inputSize();
+            int H = bi.hiddenSize();
+            int P = bi.stateSize();
+            int O = bi.outputSize();
+            assertEquals(merge == MergeMode.CONCAT ? 2 * P : P, O);
+            assertEquals(2, bi.numDirections());
+            boolean lstm = bi.cell().hasCellState();
+            SplittableRandom rnd = new SplittableRandom(72);
+            double[] x = padded(random(rnd, T * B * I), T, B, I, len, Double.NaN);
+            double[] h0 = random(rnd, 2 * B * P);
+            double[] c0 = lstm ? random(rnd, 2 * B * H) : null;
+            double[] h0f = Arrays.copyOfRange(h0, 0, B * P);
+            double[] h0r = Arrays.copyOfRange(h0, B * P, 2 * B * P);
+            double[] c0f = lstm ? Arrays.copyOfRange(c0, 0, B * H) : null;
+            double[] c0r = lstm ? Arrays.copyOfRange(c0, B * H, 2 * B * H) : null;
+
+            ReferenceRnn.Forward A = bi.forward(x, T, B, len, h0, c0, null);
+            ReferenceRnn.Forward F = f.forward(x, T, B, len, h0f, c0f, null);
+            ReferenceRnn.Forward R = r.forward(x, T, B, len, h0r, c0r, null);
+            double[] want = new double[T * B * O];
+            for (int k = 0; k < T * B; k++) {
+                for (int j = 0; j < P; j++) {
+                    if (merge == MergeMode.CONCAT) {
+                        want[k * O + j] = F.output()[k * P + j];
+                        want[k * O + P + j] = R.output()[k * P + j];
+                    } else {
+                        want[k * O + j] = F.output()[k * P + j] + R.output()[k * P + j];
+                    }
+                }
+            }
+            assertArrayEquals(want, A.output(), 0.0, merge.name());
+            assertBitwise(F.output(), A.directionOutput(0, 0));
+            assertBitwise(R.output(), A.directionOutput(0, 1));
+            assertBitwise(concat(F.hN(), R.hN()), A.hN());
+            if (lstm) {
+                assertBitwise(concat(F.cN(), R.cN()), A.cN());
+            }
+
+            double[] gOut = padded(random(rnd, T * B * O), T, B, O, len, Double.NaN);
+            double[] gF = new double[T * B * P];
+            double[] gR = new double[T * B * P];
+            for (int k = 0; k < T * B; k++) {
+                for (int j = 0; j < P; j++) {
+                    gF[k * P + j] = gOut[k * O + j];
+                    gR[k * P + j] = gOut[k * O + (merge == MergeMode.CONCAT ? P : 0) + j];
+                }
+            }
+            double[] gh = random(rnd, 2 * B * P);
+            double[] gc = lstm ? random(rnd, 2 * B * H) : null;
+            ReferenceRnn.Gradients GA = bi.backward(A, gOut, gh, gc);
+            ReferenceRnn.Gradients GF = f.backward(F, gF, Arrays.copyOfRange(gh, 0, B * P),
+                    lstm ? Arrays.copyOfRange(gc, 0, B * H) : null);
+            ReferenceRnn.Gradients GR = r.backward(R, gR, Arrays.copyOfRange(gh, B * P, 2 * B * P),
+                    lstm ? Arrays.copyOfRange(gc, B * H, 2 * B * H) : null);
+            double[] gIn = new double[T * B * I];
+            for (int k = 0; k < gIn.length; k++) {
+                gIn[k] = GF.input()[k] + GR.input()[k];
+            }
+            assertArrayEquals(gIn, GA.input(), 0.0);
+            assertBitwise(concat(GF.h0(), GR.h0()), GA.h0());
+            if (lstm) {
+                assertBitwise(concat(GF.c0(), GR.c0()), GA.c0());
+            }
+            for (String name : f.parameterNames()) {
+                assertBitwise(GF.parameter(name), GA.parameter(name));
+                assertBitwise(GR.parameter(name + "_reverse"), GA.parameter(name + "_reverse"));
+            }
+        }
+    }
+
+    static double[] concat(double[] a, double[] b) {
+        double[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    /**
+     * Layer 1 of a bidirectional network reads layer 0's merged output (width 2P or P) times the
+     * dropout mask: the 2-layer network equals layer 1 run alone on that input, and h_n is laid
+     * out (layer·D + direction, B, P).
+     */
+    @ParameterizedTest
+    @MethodSource("variants")
+    void bidirectionalLayersStackOnTheMergedOutput(RnnSpec forwardSpec) {
+        int T = 5;
+        int B = 4;
+        int[] len = PACKED;
+        for (MergeMode merge : MergeMode.values()) {
+            RnnSpec spec = forwardSpec.toBuilder().direction(Direction.BIDIRECTIONAL).merge(merge).build();
+            ReferenceRnn two = ReferenceRnn.of(spec);
+            two.initUniform(81, 0.8);
+            int O = two.outputSize();
+            int P = two.stateSize();
+            RnnSpec topSpec = RnnSpec.builder(spec.cell(), O, spec.hiddenSize()).direction(Direction.BIDIRECTIONAL)
+                    .merge(merge).projSize(spec.projSize()).peephole(spec.peephole()).resetBefore(spec.resetBefore())
+                    .build();
+            ReferenceRnn top = ReferenceRnn.of(topSpec);
+            for (String name : top.parameterNames()) {
+                top.setParameter(name, two.parameter(name.replace("_l0", "_l1")));
+            }
+            SplittableRandom rnd = new SplittableRandom(82);
+            double[] x = random(rnd, T * B * two.inputSize());
+            double[] h0 = random(rnd, 4 * B * P);
+            double[] mask = random(rnd, T * B * O);
+            ReferenceRnn.Forward whole = two.forward(x, T, B, len, h0, null, new double[][] {mask});
+            double[] mid = whole.layerOutput(0).clone();
+            for (int k = 0; k < mid.length; k++) {
+                mid[k] *= mask[k];
+            }
+            ReferenceRnn.Forward upper = top.forward(mid, T, B, len, Arrays.copyOfRange(h0, 2 * B * P, 4 * B * P),
+                    null, null);
+            assertBitwise(upper.output(), whole.output());
+            assertBitwise(upper.hN(), Arrays.copyOfRange(whole.hN(), 2 * B * P, 4 * B * P));
+            assertEquals(4 * B * P, whole.hN().length);
+        }
+    }
+
+    /**
+     * (c) A peephole LSTM whose peephole weights are all 0 is the plain LSTM, bitwise, in every
+     * direction and with and without projection; its peephole gradient is still a real one.
+     */
+    @ParameterizedTest
+    @EnumSource(Direction.class)
+    void peepholeWithZeroWeightsIsThePlainLstm(Direction direction) {
+        int T = 5;
+        int B = 4;
+        int[] len = PACKED;
+        for (int proj : new int[] {0, 3}) {
+            RnnSpec plainSpec = RnnSpec.builder(CellType.LSTM, 3, 4).numLayers(2).direction(direction)
+                    .projSize(proj).build();
+            ReferenceRnn peep = ReferenceRnn.of(plainSpec.toBuilder().peephole(true).build());
+            ReferenceRnn plain = ReferenceRnn.of(plainSpec);
+            peep.initUniform(91, 0.9);
+            for (String name : peep.parameterNames()) {
+                if (name.startsWith("weight_peephole")) {
+                    Arrays.fill(peep.parameter(name), 0);
+                } else {
+                    plain.setParameter(name, peep.parameter(name));
+                }
+            }
+            int U = plain.numLayers() * plain.numDirections();
+            SplittableRandom rnd = new SplittableRandom(92);
+            double[] x = random(rnd, T * B * 3);
+            double[] h0 = random(rnd, U * B * plain.stateSize());
+            double[] c0 = random(rnd, U * B * 4);
+            ReferenceRnn.Forward a = peep.forward(x, T, B, len, h0, c0, null);
+            ReferenceRnn.Forward b = plain.forward(x, T, B, len, h0, c0, null);
+            assertBitwise(b.output(), a.output());
+            assertBitwise(b.hN(), a.hN());
+            assertBitwise(b.cN(), a.cN());
+            double[] gOut = random(rnd, T * B * plain.outputSize());
+            double[] gh = random(rnd, h0.length);
+            double[] gc = random(rnd, c0.length);
+            ReferenceRnn.Gradients ga = peep.backward(a, gOut, gh, gc);
+            ReferenceRnn.Gradients gb = plain.backward(b, gOut, gh, gc);
+            assertBitwise(gb.input(), ga.input());
+            assertBitwise(gb.h0(), ga.h0());
+            assertBitwise(gb.c0(), ga.c0());
+            for (String name : plain.parameterNames()) {
+                assertBitwise(gb.parameter(name), ga.parameter(name));
+            }
+            String p0 = "weight_peephole_l0" + (direction == Direction.REVERSE ? "_reverse" : "");
+            assertTrue(Arrays.stream(ga.parameter(p0)).allMatch(v -> v != 0 && Double.isFinite(v)), p0);
+        }
+    }
+
+    /**
+     * A 1-unit peephole LSTM by hand over three steps, with distinct weights for the blocks
+     * [p_i, p_f, p_o]: i and f peek at c_{t−1}, o at the new c_t (ONNX / Gers semantics).
+     */
+    @Test
+    void peepholeLstmByHand() {
+        ReferenceRnn rnn = ReferenceRnn.of(RnnSpec.builder(CellType.LSTM, 1, 1).peephole(true).build());
+        rnn.initUniform(111, 0.9);
+        double[] p = {0.8, -1.1, 1.4};
+        rnn.setParameter("weight_peephole_l0", p);
+        double[] wih = rnn.parameter("weight_ih_l0");
+        double[] whh = rnn.parameter("weight_hh_l0");
+        double[] bih = rnn.parameter("bias_ih_l0");
+        double[] bhh = rnn.parameter("bias_hh_l0");
+        double[] x = {0.6, -1.5, 1.1};
+        double h = -0.3;
+        double c = 1.2;
+        ReferenceRnn.Forward fwd = rnn.forward(x, 3, 1, null, new double[] {h}, new double[] {c}, null);
+        for (int t = 0; t < 3; t++) {
+            double[] a = new double[4];
+            for (int k = 0; k < 4; k++) {
+                a[k] = wih[k] * x[t] + bih[k] + whh[k] * h + bhh[k];
+            }
+            double cPrev = c;
+            double i = sigmoid(a[0] + p[0] * cPrev);
+            double f = sigmoid(a[1] + p[1] * cPrev);
+            double g = Math.tanh(a[2]);
+            c = f * cPrev + i * g;
+            double o = sigmoid(a[3] + p[2] * c);
+            h = o * Math.tanh(c);
+            assertEquals(h, fwd.output()[t], 1e-15, "t=" + t);
+            // The pre-activations include the peephole terms.
+            double[] pre = Arrays.copyOfRange(fwd.preActivations(0), t * 4, t * 4 + 4);
+            assertArrayEquals(new double[] {a[0] + p[0] * cPrev, a[1] + p[1] * cPrev, a[2], a[3] + p[2] * c}, pre,
+                    1e-15);
+        }
+        assertEquals(c, fwd.cN()[0], 1e-15);
+        assertEquals(h, fwd.hN()[0], 1e-15);
+    }
+
+    /**
+     * (d) A projected LSTM (I = 1, H = 2, P = 1) by hand: h_t = W_hr·(o ⊙ tanh c_t) with an
+     * engineered W_hr = [0.7, −0.4], fed back through the (4H, P) W_hh; c_n keeps H elements; and for
+     * one step ∂h_1/∂W_hr = m_1.
+     */
+    @Test
+    void projectedLstmByHand() {
+        int H = 2;
+        ReferenceRnn rnn = ReferenceRnn.of(RnnSpec.builder(CellType.LSTM, 1, H).projSize(1).build());
+        rnn.initUniform(101, 0.9);
+        double[] whr = {0.7, -0.4};
+        rnn.setParameter("weight_hr_l0", whr);
+        assertArrayEquals(new int[] {1, 2}, rnn.shape("weight_hr_l0"));
+        assertArrayEquals(new int[] {8, 1}, rnn.shape("weight_hh_l0"));
+        double[] wih = rnn.parameter("weight_ih_l0");
+        double[] whh = rnn.parameter("weight_hh_l0");
+        double[] bih = rnn.parameter("bias_ih_l0");
+        double[] bhh = rnn.parameter("bias_hh_l0");
+        double[] x = {0.9, -1.3, 0.4};
+        double h = 0.25;
+        double[] c = {-0.6, 0.8};
+        ReferenceRnn.Forward fwd = rnn.forward(x, 3, 1, null, new double[] {h}, c.clone(), null);
+        double[] m = new double[H];
+        for (int t = 0; t < 3; t++) {
+            for (int j = 0; j < H; j++) {
+                double[] a = new double[4];
+                for (int k = 0; k < 4; k++) {
+                    int row = k * H + j;
+                    a[k] = wih[row] * x[t] + bih[row] + whh[row] * h + bhh[row];
+                }
+                double i = sigmoid(a[0]);
+                double f = sigmoid(a[1]);
+                double g = Math.tanh(a[2]);
+                double o = sigmoid(a[3]);
+                c[j] = f * c[j] + i * g;
+                m[j] = o * Math.tanh(c[j]);
+            }
+            h = whr[0] * m[0] + whr[1] * m[1];
+            assertEquals(h, fwd.output()[t], 1e-15, "t=" + t);
+        }
+        assertArrayEquals(new double[] {h}, fwd.hN(), 1e-15);
+        assertArrayEquals(c, fwd.cN(), 1e-15);
+
+        ReferenceRnn.Forward one = rnn.forward(new double[] {x[0]}, 1, 1, null, new double[] {0.25},
+                new double[] {-0.6, 0.8}, null);
+        double h1 = one.output()[0];
+        ReferenceRnn.Gradients g = rnn.backward(one, null, new double[] {1}, null);
+        double[] m1 = new double[H];
+        for (int j = 0; j < H; j++) {
+            double[] a = new double[4];
+            for (int k = 0; k < 4; k++) {
+                int row = k * H + j;
+                a[k] = wih[row] * x[0] + bih[row] + whh[row] * 0.25 + bhh[row];
+            }
+            double c1 = sigmoid(a[1]) * (j == 0 ? -0.6 : 0.8) + sigmoid(a[0]) * Math.tanh(a[2]);
+            m1[j] = sigmoid(a[3]) * Math.tanh(c1);
+        }
+        assertEquals(whr[0] * m1[0] + whr[1] * m1[1], h1, 1e-15);
+        assertArrayEquals(m1, g.parameter("weight_hr_l0"), 1e-15);
+    }
+
+    /**
+     * (e) A 1-unit reset-before GRU by hand, n = tanh(w_in·x + b_in + w_hn·(r·h) + b_hn), two steps;
+     * hand derivatives of one step; and it differs from PyTorch's reset-after GRU with the same
+     * weights (they coincide for one unit only when b_hn = 0).
+     */
+    @Test
+    void resetBeforeGruByHand() {
+        double[] wih = {0.5, -0.3, 0.8};   // r, z, n
+        double[] whh = {0.6, 0.2, -0.9};
+        double[] bih = {0.1, -0.2, 0.05};
+        double[] bhh = {0.3, 0.15, 0.4};
+        RnnSpec spec = RnnSpec.builder(CellType.GRU, 1, 1).resetBefore(true).build();
+        ReferenceRnn before = ReferenceRnn.of(spec);
+        ReferenceRnn after = ReferenceRnn.of(spec.toBuilder().resetBefore(false).build());
+        for (ReferenceRnn rnn : List.of(before, after)) {
+            rnn.setParameter("weight_ih_l0", wih);
+            rnn.setParameter("weight_hh_l0", whh);
+            rnn.setParameter("bias_ih_l0", bih);
+            rnn.setParameter("bias_hh_l0", bhh);
+        }
+        double[] x = {1.2, -0.7};
+        double h0 = 0.35;
+        double h = h0;
+        double[] want = new double[2];
+        for (int t = 0; t < 2; t++) {
+            double r = sigmoid(wih[0] * x[t] + bih[0] + whh[0] * h + bhh[0]);
+            double z = sigmoid(wih[1] * x[t] + bih[1] + whh[1] * h + bhh[1]);
+            double n = Math.tanh(wih[2] * x[t] + bih[2] + whh[2] * (r * h) + bhh[2]);
+            h = (1 - z) * n + z * h;
+            want[t] = h;
+        }
+        ReferenceRnn.Forward fb = before.forward(x, 2, 1, null, new double[] {h0}, null, null);
+        ReferenceRnn.Forward fa = after.forward(x, 2, 1, null, new double[] {h0}, null, null);
+        assertArrayEquals(want, fb.output(), 1e-15);
+        assertArrayEquals(new double[] {h}, fb.hN(), 1e-15);
+        assertTrue(Math.abs(fa.output()[0] - fb.output()[0]) > 1e-3,
+                () -> "reset-after " + fa.output()[0] + " vs reset-before " + fb.output()[0]);
+
+        // One step, loss = h_1.
+        double r = sigmoid(wih[0] * x[0] + bih[0] + whh[0] * h0 + bhh[0]);
+        double z = sigmoid(wih[1] * x[0] + bih[1] + whh[1] * h0 + bhh[1]);
+        double n = Math.tanh(wih[2] * x[0] + bih[2] + whh[2] * (r * h0) + bhh[2]);
+        double dAn = (1 - z) * (1 - n * n);        // ∂h_1/∂(argument of n)
+        double dAz = (h0 - n) * z * (1 - z);       // ∂h_1/∂(argument of z)
+        double dAr = dAn * whh[2] * h0 * r * (1 - r);
+        ReferenceRnn.Forward one = before.forward(new double[] {x[0]}, 1, 1, null, new double[] {h0}, null, null);
+        ReferenceRnn.Gradients g = before.backward(one, new double[] {1}, null, null);
+        assertArrayEquals(new double[] {dAr, dAz, dAn}, g.parameter("bias_ih_l0"), 1e-15);
+        assertArrayEquals(new double[] {dAr, dAz, dAn}, g.parameter("bias_hh_l0"), 1e-15);
+        assertArrayEquals(new double[] {dAr * h0, dAz * h0, dAn * r * h0}, g.parameter("weight_hh_l0"), 1e-15);
+        assertArrayEquals(new double[] {dAr * x[0], dAz * x[0], dAn * x[0]}, g.parameter("weight_ih_l0"), 1e-15);
+        assertArrayEquals(new double[] {dAr * wih[0] + dAz * wih[1] + dAn * wih[2]}, g.input(), 1e-15);
+        assertArrayEquals(new double[] {z + dAz * whh[1] + dAr * whh[0] + dAn * whh[2] * r}, g.h0(), 1e-15);
+    }
+
+    // ================================================================== validation of the options
+
+    /**
+     * (f) Bad option combinations are refused by {@link RnnSpec}, naming the field, before a
+     * reference exists; the reference adds no path around that validation.
+     */
+    @Test
+    void badOptionCombinationsNameTheField() {
+        assertMessage("projSize needs an lstm, got gru",
+                () -> ReferenceRnn.of(RnnSpec.builder(CellType.GRU, 2, 3).projSize(1).build()));
+        assertMessage("projSize must be 0 or in [1, hiddenSize = 3), got 3",
+                () -> ReferenceRnn.of(RnnSpec.builder(CellType.LSTM, 2, 3).projSize(3).build()));
+        assertMessage("projSize must be 0 or in [1, hiddenSize = 3), got -1",
+                () -> ReferenceRnn.of(RnnSpec.builder(CellType.LSTM, 2, 3).projSize(-1).build()));
+        assertMessage("peephole needs an lstm, got rnn_tanh",
+                () -> ReferenceRnn.of(RnnSpec.builder(CellType.RNN_TANH, 2, 3).peephole(true).build()));
+        assertMessage("resetBefore needs a gru, got lstm",
+                () -> ReferenceRnn.of(RnnSpec.builder(CellType.LSTM, 2, 3).resetBefore(true).build()));
+        assertMessage("merge SUM needs direction BIDIRECTIONAL, got REVERSE",
+                () -> ReferenceRnn.of(RnnSpec.builder(CellType.GRU, 2, 3).direction(Direction.REVERSE)
+                        .merge(MergeMode.SUM).build()));
+        assertMessage("direction must not be null",
+                () -> new ReferenceRnn(new RnnSpec(CellType.GRU, 2, 3, 1, 0, false, null, MergeMode.CONCAT, 0,
+                        false, false)));
+        assertMessage("spec must not be null", () -> ReferenceRnn.of(null));
+        assertMessage("spec must not be null", () -> new ReferenceRnn((RnnSpec) null));
+    }
+
+    /** Array arguments are checked against (L·D, B, P), (L·D, B, H) and (T, B, outputSize). */
+    @Test
+    void shapesOfTheOptionsAreValidated() {
+        // bidirectional, concat, 2 layers, H = 4, P = 3: states (4, B, 3) and (4, B, 4), output width 6
+        ReferenceRnn rnn = ReferenceRnn.of(RnnSpec.builder(CellType.LSTM, 2, 4).numLayers(2)
+                .direction(Direction.BIDIRECTIONAL).projSize(3).build());
+        int T = 3;
+        int B = 2;
+        double[] in = new double[T * B * 2];
+        assertMessage("h0.length must be 24 for shape (L·D, B, P) = (4, 2, 3), got 16",
+                () -> rnn.forward(in, T, B, null, new double[16], null, null));
+        assertMessage("c0.length must be 32 for shape (L·D, B, H) = (4, 2, 4), got 24",
+                () -> rnn.forward(in, T, B, null, null, new double[24], null));
+        assertMessage("dropoutMasks[0].length must be 36 for shape (T, B, outputSize) = (3, 2, 6), got 18",
+                () -> rnn.forward(in, T, B, null, null, null, new double[][] {new double[18]}));
+        ReferenceRnn.Forward fwd = rnn.forward(in, T, B);
+        assertEquals(T * B * 6, fwd.output().length);
+        assertEquals(4 * B * 3, fwd.hN().length);
+        assertEquals(4 * B * 4, fwd.cN().length);
+        assertEquals(T * B * 3, fwd.directionOutput(1, 1).length);
+        assertEquals(T * B * 16, fwd.preActivations(1, 1).length);
+        assertMessage("gradOutput.length must be 36 for shape (T, B, outputSize) = (3, 2, 6), got 18",
+                () -> rnn.backward(fwd, new double[18], null, null));
+        assertMessage("gradHN.length must be 24", () -> rnn.backward(fwd, null, new double[16], null));
+        assertMessage("gradCN.length must be 32", () -> rnn.backward(fwd, null, null, new double[24]));
+        assertMessage("direction must be in [0, 2), got 2", () -> fwd.directionOutput(0, 2));
+        assertMessage("direction must be in [0, 2), got -1", () -> fwd.preActivations(0, -1));
+        assertMessage("layer must be in [0, 2), got 2", () -> fwd.directionOutput(2, 0));
+        ReferenceRnn.Gradients g = rnn.backward(fwd, null, null, null);
+        assertEquals(T * B * 2, g.input().length);
+        assertEquals(4 * B * 3, g.h0().length);
+        assertEquals(4 * B * 4, g.c0().length);
+        // sum: the output and the masks are P wide
+        ReferenceRnn sum = ReferenceRnn.of(RnnSpec.builder(CellType.GRU, 2, 4).numLayers(2)
+                .direction(Direction.BIDIRECTIONAL).merge(MergeMode.SUM).build());
+        assertEquals(4, sum.outputSize());
+        assertEquals(T * B * 4, sum.forward(in, T, B, null, null, null, new double[][] {new double[T * B * 4]})
+                .output().length);
     }
 
     // ================================================================== validation

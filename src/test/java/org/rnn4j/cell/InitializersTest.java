@@ -36,6 +36,73 @@ class InitializersTest {
         }
     }
 
+    /**
+     * With projection and both directions: every (H, P) gate block of every unit has orthonormal
+     * columns (QᵀQ = I_P) and every weight_hr (P, H) orthonormal rows; identity puts exact ones on
+     * each block's leading diagonal; Xavier zeroes biases and peepholes; all per seed.
+     */
+    @Property(tries = 30)
+    void everyUnitAndProjectedBlockIsCovered(@ForAll @IntRange(min = 2, max = 40) int hidden,
+                                             @ForAll @IntRange(min = 1, max = 39) int projRaw, @ForAll long seed) {
+        int p = 1 + (projRaw - 1) % (hidden - 1);   // P in [1, H)
+        RnnSpec spec = RnnSpec.builder(CellType.LSTM, 3, hidden).numLayers(2).bidirectional(true).projSize(p)
+                .peephole(true).build();
+        RnnWeights w = new RnnWeights(spec).initUniform(seed);
+        Initializers.orthogonalRecurrent(w, 1.0, seed);
+        for (int l = 0; l < 2; l++) {
+            for (int d = 0; d < 2; d++) {
+                float[] m = w.weightHh(l, d);   // (4H, P)
+                for (int g = 0; g < 4; g++) {
+                    assertOrthonormalColumns(m, g * hidden * p, hidden, p, "weight_hh l" + l + " d" + d + " block " + g);
+                }
+                float[] hr = w.weightHr(l, d);  // (P, H): its transpose (H, P) has orthonormal columns
+                float[] hrT = new float[hidden * p];
+                for (int r = 0; r < p; r++) {
+                    for (int c = 0; c < hidden; c++) {
+                        hrT[c * p + r] = hr[r * hidden + c];
+                    }
+                }
+                assertOrthonormalColumns(hrT, 0, hidden, p, "weight_hr l" + l + " d" + d);
+            }
+        }
+        Initializers.identityRecurrent(w, 0.75, false);
+        for (int l = 0; l < 2; l++) {
+            for (int d = 0; d < 2; d++) {
+                float[] m = w.weightHh(l, d);
+                for (int r = 0; r < 4 * hidden; r++) {
+                    for (int c = 0; c < p; c++) {
+                        assertEquals(r % hidden == c ? 0.75f : 0f, m[r * p + c], "identity l" + l + " d" + d);
+                    }
+                }
+            }
+        }
+        Initializers.xavierUniform(w, 1.0, seed);
+        for (String name : w.names()) {
+            if (w.shape(name).length == 1) {
+                for (float v : w.get(name)) {
+                    assertEquals(0f, v, name + " after xavier");
+                }
+            }
+        }
+        RnnWeights again = new RnnWeights(spec);
+        Initializers.xavierUniform(again, 1.0, seed);
+        for (String name : w.names()) {
+            assertArrayEquals(w.get(name), again.get(name), name + ": same seed, same bits");
+        }
+    }
+
+    private static void assertOrthonormalColumns(float[] m, int base, int rows, int cols, String what) {
+        for (int a = 0; a < cols; a++) {
+            for (int b = 0; b < cols; b++) {
+                double d = 0;
+                for (int i = 0; i < rows; i++) {
+                    d += (double) m[base + i * cols + a] * m[base + i * cols + b];
+                }
+                assertEquals(a == b ? 1.0 : 0.0, d, 1e-5, what + " (" + a + "," + b + ")");
+            }
+        }
+    }
+
     @Test
     void identityIsExactAndScaled() {
         RnnWeights w = new RnnWeights(RnnSpec.builder(CellType.RNN_RELU, 4, 9).numLayers(2).build()).initUniform(3);

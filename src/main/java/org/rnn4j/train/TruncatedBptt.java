@@ -421,7 +421,6 @@ public final class TruncatedBptt {
         }
     }
 
-
     private static void need(String name, float[] a, long n, String shape, boolean nullable) {
         if (a == null) {
             if (nullable) {

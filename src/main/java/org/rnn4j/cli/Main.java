@@ -20,6 +20,8 @@ public final class Main {
             "commands:",
             "  info        JDK, Vector API status, species width, CPU SIMD features, chosen kernels",
             "  gradcheck   check every RNN/LSTM/GRU gradient: reference vs finite differences, engine vs reference",
+            "  train       train a language model (no options: a character-level LSTM on the embedded corpus)",
+            "  sample      generate text from a model written by train",
             "",
             "options:",
             "  --help      this text (also: rnn4j <command> --help)",
@@ -61,6 +63,10 @@ public final class Main {
                 return info(args, out, err);
             case "gradcheck":
                 return GradcheckCommand.run(args, out, err);
+            case "train":
+                return TrainCommand.run(args, out, err);
+            case "sample":
+                return SampleCommand.run(args, out, err);
             default:
                 err.println("rnn4j: unknown command '" + args[0] + "' (try rnn4j --help)");
                 return 2;

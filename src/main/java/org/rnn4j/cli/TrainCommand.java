@@ -218,7 +218,12 @@ final class TrainCommand {
             } else {
                 throw new UsageException("--tokenizer must be char or word, got '" + kind + "'");
             }
-            CellType cell = CellType.parse(a.string("--cell", "lstm"));
+            CellType cell;
+            try {
+                cell = CellType.parse(a.string("--cell", "lstm"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--cell: " + e.getMessage());
+            }
             LanguageModel.Config config = new LanguageModel.Config(cell, tokenizer.vocabSize(),
                     a.integer("--emb", DEFAULT_EMB, 1), a.integer("--hidden", DEFAULT_HIDDEN, 1),
                     a.integer("--layers", 1, 1), a.real("--dropout", 0, 0, 0.99));

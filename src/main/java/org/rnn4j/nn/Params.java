@@ -85,7 +85,7 @@ public final class Params {
         return this;
     }
 
-    /** The names in registration order; an unmodifiable copy. */
+    /** @return the names in registration order; an unmodifiable copy */
     public List<String> names() {
         return Collections.unmodifiableList(new ArrayList<>(entries.keySet()));
     }
@@ -105,12 +105,12 @@ public final class Params {
         return entry(name).shape.clone();
     }
 
-    /** The number of registered tensors. */
+    /** @return the number of registered tensors */
     public int size() {
         return entries.size();
     }
 
-    /** The total number of scalar parameters. */
+    /** @return the total number of scalar parameters */
     public long count() {
         long n = 0;
         for (Entry e : entries.values()) {

@@ -78,7 +78,7 @@ public abstract class Optimizer {
      *
      * @param params the tensors to update; once the optimizer has state, the same names and lengths on
      *               every step (another {@link Params} object of those is fine)
-     * @param lr the learning rate of this update, {@code > 0} and finite
+     * @param lr the learning rate of this update, {@code >= 0} and finite
      * @throws IllegalArgumentException for a null {@code params}, a bad {@code lr}, or tensors that do
      *                                  not match the optimizer's state; nothing is changed then
      */
@@ -250,8 +250,8 @@ public abstract class Optimizer {
      * @return the state arrays [tensor][slot]
      */
     final float[][][] begin(Params params, double lr) {
-        if (!(lr > 0) || lr == Double.POSITIVE_INFINITY) {
-            throw new IllegalArgumentException("lr must be > 0 and finite, got " + lr);
+        if (!(lr >= 0) || lr == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("lr must be >= 0 and finite, got " + lr);
         }
         if (params == null) {
             throw new IllegalArgumentException("params must not be null");

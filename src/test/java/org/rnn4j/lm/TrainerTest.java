@@ -46,10 +46,10 @@ class TrainerTest {
 
     private record Run(LanguageModel model, Optimizer optimizer, LrSchedule schedule, Trainer.Settings settings) {}
 
-    private static Run fresh(Tokenizer tok) {
+    private static Run fresh(Tokenizer tok, long totalSteps) {
         LanguageModel.Config c = new LanguageModel.Config(CellType.LSTM, tok.vocabSize(), 6, 12, 2, 0.25);
         LanguageModel m = new LanguageModel(c, Kernels.get()).init(3);
-        return new Run(m, new Adam(0.9, 0.999, 1e-8, 0), LrSchedule.cosine(1e-2, 5, 2 * 40, 0),
+        return new Run(m, new Adam(0.9, 0.999, 1e-8, 0), LrSchedule.cosine(2e-2, 5, totalSteps, 0),
                 new Trainer.Settings(10, 4, 2, 1.0, 9));
     }
 
@@ -62,14 +62,14 @@ class TrainerTest {
         int[] train = Trainer.batchify(ids, 0, split, 4);
         int[] val = Trainer.batchify(ids, split, ids.length, 4);
 
-        Run a = fresh(tok);
+        int perEpoch = Trainer.chunks(train.length / 4, 10);
+        Run a = fresh(tok, 2L * perEpoch);
         Trainer.Position whole = new Trainer(a.model, a.optimizer, a.schedule, a.settings,
                 new LanguageModel.Workspace()).run(train, val, new Trainer.Position(), QUIET, Long.MAX_VALUE);
-        int perEpoch = Trainer.chunks(train.length / 4, 10);
         assertEquals(2 * perEpoch, whole.steps);
 
         // stop in the middle of epoch 1 and again in epoch 2, going through the file each time
-        Run b = fresh(tok);
+        Run b = fresh(tok, 2L * perEpoch);
         Trainer.Position pos = new Trainer(b.model, b.optimizer, b.schedule, b.settings,
                 new LanguageModel.Workspace()).run(train, val, new Trainer.Position(), QUIET, perEpoch / 2);
         Path file = dir.resolve("ckpt.safetensors");
@@ -89,9 +89,10 @@ class TrainerTest {
         for (String n : pa.names()) {
             assertArrayEquals(pa.value(n), pb.value(n), n);
         }
-        // and it learned: the last epoch's mean loss is far below the first steps'
-        assertTrue(whole.valLoss[1] < 0.8 * whole.stepLoss[0], "val " + whole.valLoss[1] + " vs first step "
-                + whole.stepLoss[0]);
+        // and it learned: validation loss clearly below the unigram (character frequency) baseline
+        double unigram = org.rnn4j.text.Corpus.unigramEntropyNats(ids, 0, split, split, ids.length - split,
+                tok.vocabSize());
+        assertTrue(whole.valLoss[1] < 0.9 * unigram, "val " + whole.valLoss[1] + " vs unigram " + unigram);
     }
 
     @Test

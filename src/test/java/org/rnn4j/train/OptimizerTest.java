@@ -44,9 +44,9 @@ class OptimizerTest {
         }
         Params p = OptimFixtures.params(new int[] {3}, 1);
         for (Optimizer o : OptimFixtures.allKinds()) {
-            assertMessage(() -> o.step(p, 0), "lr must be > 0 and finite, got 0.0");
-            assertMessage(() -> o.step(p, Double.NaN), "lr must be > 0 and finite, got NaN");
-            assertMessage(() -> o.step(p, Double.POSITIVE_INFINITY), "lr must be > 0 and finite, got Infinity");
+            assertMessage(() -> o.step(p, -1e-3), "lr must be >= 0 and finite, got -0.001");
+            assertMessage(() -> o.step(p, Double.NaN), "lr must be >= 0 and finite, got NaN");
+            assertMessage(() -> o.step(p, Double.POSITIVE_INFINITY), "lr must be >= 0 and finite, got Infinity");
             assertMessage(() -> o.step(null, 0.1), "params must not be null");
             assertEquals(0, o.steps());
         }

@@ -20,7 +20,7 @@ final class SampleCommand {
             "",
             "options (defaults in brackets):",
             "  --model FILE       the checkpoint                                 (required)",
-            "  --prime TEXT       text to start from                             [a newline]",
+            "  --prime TEXT       text to start from                             [a paragraph break]",
             "  --length N         tokens to generate                             [400]",
             "  --temperature X    below 1 sharper, above 1 more random, 0 greedy [0.8]",
             "  --top-k K          draw among the K most likely tokens only       [0 = all]",

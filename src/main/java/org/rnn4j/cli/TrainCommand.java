@@ -93,7 +93,7 @@ final class TrainCommand {
             "  --sample-length N   tokens to sample at the end                 [400 chars, 100 words]",
             "  --temperature X     sampling temperature (0 = greedy)           [0.8]",
             "  --top-k K           sample among the K most likely tokens       [0 = all]",
-            "  --prime TEXT        text to start the sample with               [a newline]",
+            "  --prime TEXT        text to start the sample with               [a paragraph break]",
             "  --debug             print stack traces of errors",
             "",
             "exit code: 0 done, 1 a file or the data is unusable, 2 usage error");

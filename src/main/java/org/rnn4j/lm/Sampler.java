@@ -28,7 +28,9 @@ public final class Sampler {
     /**
      * @param tokenizer the model's tokenizer; not null
      * @param prime text to condition on (its tokens are fed first and returned as the start of the
-     *              result); empty or null starts from a newline
+     *              result); empty or null starts, silently, after a paragraph break "\n\n" (from the
+     *              zero state a single newline is a context the model rarely saw in training, and
+     *              small models then drift into noise)
      * @param length number of tokens to generate, {@code >= 0}
      * @param temperature {@code > 0} divides the logits (below 1 sharper, above 1 flatter); 0 means
      *                    greedy (always the most likely token)
@@ -54,7 +56,7 @@ public final class Sampler {
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize() + " tokens, the model "
                     + model.config().vocabSize());
         }
-        String start = prime == null || prime.isEmpty() ? "\n" : prime;
+        String start = prime == null || prime.isEmpty() ? "\n\n" : prime;
         int[] ids = tokenizer.encode(start);
         if (ids.length == 0) {
             ids = new int[] {tokenizer.unknownId()};

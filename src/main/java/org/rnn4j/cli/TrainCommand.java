@@ -264,7 +264,8 @@ final class TrainCommand {
         out.printf(Locale.ROOT, "model: %s, embedding %d, hidden %d, %d layer(s), %d parameters; %s, %s;"
                         + " T=%d, B=%d, %d steps/epoch, %d epoch(s)%n",
                 mc.cell().id(), mc.embeddingSize(), mc.hiddenSize(), mc.numLayers(), model.params().count(),
-                optimizer.config(), schedule.config(), settings.seqLen(), b, perEpoch, settings.epochs());
+                describe(optimizer.config()), describe(schedule.config()), settings.seqLen(), b, perEpoch,
+                settings.epochs());
         out.printf(Locale.ROOT, "unigram baseline on the validation text: %.4f nats/token%s%n", baseline,
                 bitsPerChar(tokenizer, baseline));
         if (pos.epoch > 0 || pos.chunk > 0) {
@@ -396,6 +397,19 @@ final class TrainCommand {
             default:
                 throw new UsageException("--schedule must be constant, step or cosine, got '" + kind + "'");
         }
+    }
+
+    /** {@code adam(beta1=0.9, …)} from a config map whose first entry names the thing. */
+    private static String describe(Map<String, String> config) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String> e : config.entrySet()) {
+            if (sb.length() == 0) {
+                sb.append(e.getValue()).append('(');
+            } else {
+                sb.append(sb.charAt(sb.length() - 1) == '(' ? "" : ", ").append(e.getKey()).append('=').append(e.getValue());
+            }
+        }
+        return sb.append(')').toString();
     }
 
     private static String sha256(String text) {

@@ -32,8 +32,8 @@ import org.rnn4j.train.Optimizer;
  *       ({@code position.epoch}, {@code position.chunk}) and the training text's identity
  *       ({@code data.*}).</li>
  * </ul>
- * The parameter tensors alone load into PyTorch's {@code word_language_model} {@code RNNModel}
- * ({@code model.load_state_dict(safetensors.torch.load_file(f), strict=False)}).
+ * The parameter names and shapes are those of PyTorch's {@code word_language_model} {@code RNNModel}
+ * (loading into PyTorch is the interop issue's subject, not verified here).
  */
 public final class Checkpoint {
     /** The value of the {@code format} metadata key this class writes and reads. */

@@ -184,7 +184,7 @@ final class LongtermCommand {
             out.printf(Locale.ROOT, "test: %d held-out sequences per lag; baseline = always predict 1 on the same"
                     + " set (expected MSE 1/6 = %.4f)%n", s.testSize(), AddingProblem.EXPECTED_BASELINE_MSE);
             out.println();
-            out.println("  lag  cell   test MSE  baseline  MSE/baseline    steps  train s  note");
+            out.println("  lag  cell    test MSE  baseline  MSE/baseline    steps  train s  note");
         }
         for (Task task : tasks) {
             LongtermTrainer trainer = new LongtermTrainer(task, s);
@@ -197,7 +197,7 @@ final class LongtermCommand {
                     out.printf(Locale.ROOT, "%5d  %-5s  %8.4f  %6.4f   %10s  %6.4f  %7d  %7.1f  %s%n", task.lag(),
                             v.id(), t.accuracy(), b.accuracy(), num(t.loss()), b.loss(), r.steps(), r.seconds(), note);
                 } else {
-                    out.printf(Locale.ROOT, "%5d  %-5s  %8s  %8.4f  %12s  %7d  %7.1f  %s%n", task.lag(), v.id(),
+                    out.printf(Locale.ROOT, "%5d  %-5s  %9s  %8.4f  %12s  %7d  %7.1f  %s%n", task.lag(), v.id(),
                             num(t.loss()), b.loss(), num(t.loss() / b.loss()), r.steps(), r.seconds(), note);
                 }
                 out.flush();

@@ -92,7 +92,7 @@ class LongtermCommandsTest {
         String s = out();
         assertTrue(s.contains("adding problem") && s.contains("budget: 3 optimizer steps per cell and lag"
                 + " (deterministic given the seed)"), s);
-        assertTrue(s.contains("test MSE  baseline  MSE/baseline    steps  train s"), s);
+        assertTrue(s.contains("lag  cell    test MSE  baseline  MSE/baseline    steps  train s  note"), s);
         List<String> rows = rows(s);
         assertEquals(8, rows.size(), s);
         String[] cells = {"rnn", "irnn", "lstm", "gru"};

@@ -22,6 +22,8 @@ public final class Main {
             "  gradcheck   check every RNN/LSTM/GRU gradient: reference vs finite differences, engine vs reference",
             "  train       train a language model (no options: a character-level LSTM on the embedded corpus)",
             "  sample      generate text from a model written by train",
+            "  longterm    adding problem / copy task: tanh RNN, IRNN, LSTM, GRU trained per lag vs the baseline",
+            "  gradflow    vanishing gradients measured: |dL/dh_t| against the distance to the loss, per cell",
             "",
             "options:",
             "  --help      this text (also: rnn4j <command> --help)",
@@ -67,6 +69,10 @@ public final class Main {
                 return TrainCommand.run(args, out, err);
             case "sample":
                 return SampleCommand.run(args, out, err);
+            case "longterm":
+                return LongtermCommand.run(args, out, err);
+            case "gradflow":
+                return GradflowCommand.run(args, out, err);
             default:
                 err.println("rnn4j: unknown command '" + args[0] + "' (try rnn4j --help)");
                 return 2;

@@ -10,7 +10,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes safetensors files (see the {@linkplain org.rnn4j.io package documentation} for
@@ -588,7 +586,7 @@ public final class Safetensors {
         if (Files.isDirectory(target)) {
             throw new FileSystemException(target.toString(), null, "is a directory, not replaced");
         }
-        Path tmp = createTemp(dir, target.getFileName().toString());
+        Path tmp = AtomicFiles.createTemp(dir, target.getFileName().toString());
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 writeFully(ch, ByteBuffer.wrap(plan.lengthPrefix()));
@@ -617,43 +615,9 @@ public final class Safetensors {
             }
             throw t;
         }
-        syncDirectory(dir);
+        AtomicFiles.syncDirectory(dir);
     }
 
-    /**
-     * Creates an empty temporary file next to the target. Not {@link Files#createTempFile}: that one
-     * makes the file owner-only (0600), and the rename would hand those permissions to the result.
-     */
-    private static Path createTemp(Path dir, String targetName) throws IOException {
-        // Keep the name well under the usual 255-byte limit whatever the target is called.
-        String base = targetName.length() > 64 ? targetName.substring(0, 64) : targetName;
-        if (!base.isEmpty() && Character.isHighSurrogate(base.charAt(base.length() - 1))) {
-            base = base.substring(0, base.length() - 1);
-        }
-        for (int attempt = 0; ; attempt++) {
-            Path p = dir.resolve("." + base + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                    + ".tmp");
-            try {
-                return Files.createFile(p);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 100) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /**
-     * Makes the rename itself durable on POSIX file systems. Best effort: opening a directory as a
-     * channel is not possible on every platform (Windows), where the rename needs no such step.
-     */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | RuntimeException ignored) {
-            // The file is complete and in place; only its durability across a power cut is weaker.
-        }
-    }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {

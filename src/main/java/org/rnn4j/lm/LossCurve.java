@@ -1,11 +1,9 @@
 package org.rnn4j.lm;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import org.rnn4j.io.AtomicFiles;
 
 /**
  * The loss history of a run as a CSV table and an SVG picture, written without dependencies.
@@ -32,7 +30,7 @@ public final class LossCurve {
                     .append(String.format(Locale.ROOT, "%.6f", pos.stepLoss[s])).append(',')
                     .append(last ? String.format(Locale.ROOT, "%.6f", pos.valLoss[epoch]) : "").append('\n');
         }
-        atomicWrite(file, sb.toString());
+        AtomicFiles.writeString(file, sb.toString());
     }
 
     /**
@@ -127,7 +125,7 @@ public final class LossCurve {
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#ff7f0e\">validation, per epoch</text>%n",
                 left + 10, top + 30));
         sb.append("</svg>\n");
-        atomicWrite(file, sb.toString());
+        AtomicFiles.writeString(file, sb.toString());
     }
 
     private static String polyline(Trainer.Position pos, java.util.function.DoubleUnaryOperator x,
@@ -151,14 +149,4 @@ public final class LossCurve {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
-    private static void atomicWrite(Path file, String content) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
 }

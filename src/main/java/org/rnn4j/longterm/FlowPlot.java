@@ -1,10 +1,7 @@
 package org.rnn4j.longterm;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 
@@ -150,14 +147,7 @@ public final class FlowPlot {
      * @throws IOException if writing fails
      */
     public static void write(Path file, String content) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        org.rnn4j.io.AtomicFiles.writeString(file, content);
     }
 
     /** Polylines of the finite positive runs of a series. */

@@ -19,13 +19,14 @@ on the Java writer they help to test, nor on the optional Python `safetensors` p
 Usage: /usr/bin/python3 tools/golden/make_golden.py [output_dir]
 """
 import collections
-import json
 import math
 import os
-import struct
 import sys
 
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from st_writer import write_safetensors  # noqa: E402
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 GENERATOR = "tools/golden/make_golden.py"
@@ -51,34 +52,6 @@ CASES = [
 ]
 
 
-def write_safetensors(path, tensors, metadata):
-    """tensors: list of (name, torch tensor) in file order; float64 -> F64, int64 -> I64."""
-    header = {"__metadata__": metadata}
-    blobs = []
-    offset = 0
-    for name, t in tensors:
-        t = t.detach().contiguous().cpu()
-        if t.dtype == torch.float64:
-            dtype, fmt = "F64", "<%dd"
-        elif t.dtype == torch.int64:
-            dtype, fmt = "I64", "<%dq"
-        else:
-            raise ValueError("%s: unexpected dtype %s" % (name, t.dtype))
-        values = t.reshape(-1).tolist()
-        blob = struct.pack(fmt % len(values), *values)
-        header[name] = {"dtype": dtype, "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(blob)]}
-        offset += len(blob)
-        blobs.append(blob)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-    os.replace(tmp, path)
 
 
 def make_case(name, cell, I, H, L, T, B, lengths, batch_first, seed):

@@ -24,16 +24,17 @@ depend on the Java writer, nor on the optional Python `safetensors` package.
 
 Usage: /usr/bin/python3 tools/golden/make_optim_golden.py [output_dir]
 """
-import json
 import math
 import os
-import struct
 import sys
 import warnings
 from fractions import Fraction
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from st_writer import write_safetensors  # noqa: E402
 
 GENERATOR = "tools/golden/make_optim_golden.py"
 K = 12  # steps per optimizer case
@@ -76,33 +77,6 @@ STEP_CASES = [(0.1, 3, 0.5, 40), (0.01, 7, 0.9, 100), (1.0, 1, 0.97, 200)]
 COSINE_CASES = [(0.1, 5, 40, 0.001), (0.01, 0, 25, 0.0), (3e-4, 1, 30, 1e-5), (0.05, 10, 100, 5e-4)]
 
 
-def write_safetensors(path, tensors, metadata):
-    """tensors: list of (name, torch tensor) in file order; float32 -> F32, float64 -> F64."""
-    header = {"__metadata__": metadata}
-    blobs = []
-    offset = 0
-    for name, t in tensors:
-        t = t.detach().contiguous().cpu()
-        if t.dtype == torch.float32:
-            dtype, fmt = "F32", "<%df"
-        elif t.dtype == torch.float64:
-            dtype, fmt = "F64", "<%dd"
-        else:
-            raise ValueError("%s: unexpected dtype %s" % (name, t.dtype))
-        values = t.reshape(-1).tolist()
-        blob = struct.pack(fmt % len(values), *values)
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
-        offset += len(blob)
-        blobs.append(blob)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-    os.replace(tmp, path)
 
 
 # ================================================================ float32 emulation

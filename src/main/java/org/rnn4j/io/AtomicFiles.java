@@ -44,8 +44,25 @@ public final class AtomicFiles {
      * @throws IOException if writing fails (the target is then unchanged)
      */
     public static void write(Path file, byte[] bytes) throws IOException {
-        if (file == null || bytes == null) {
-            throw new IllegalArgumentException("file and bytes must not be null");
+        if (bytes == null) {
+            throw new IllegalArgumentException("bytes must not be null");
+        }
+        replace(file, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
+    }
+
+    /** Writes the new content of a file into an open channel. */
+    interface Body {
+        void writeTo(FileChannel ch) throws IOException;
+    }
+
+    /**
+     * The protocol: {@code body} fills a temporary file next to {@code file}, which is forced to disk
+     * and renamed over {@code file}; on any failure (of the body included) the temporary file is
+     * deleted and {@code file} is untouched.
+     */
+    static void replace(Path file, Body body) throws IOException {
+        if (file == null) {
+            throw new IllegalArgumentException("file must not be null");
         }
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
@@ -58,10 +75,7 @@ public final class AtomicFiles {
         Path tmp = createTemp(dir, target.getFileName().toString());
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
+                body.writeTo(ch);
                 ch.force(true);
             }
             try {
@@ -78,6 +92,12 @@ public final class AtomicFiles {
             throw t;
         }
         syncDirectory(dir);
+    }
+
+    static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
     }
 
     /**

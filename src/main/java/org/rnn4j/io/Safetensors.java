@@ -9,9 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -578,51 +575,19 @@ public final class Safetensors {
             throw new IllegalArgumentException("file must not be null");
         }
         Plan plan = plan(tensors, metadata);
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        if (dir == null) {
-            throw new IllegalArgumentException("file must name a file inside a directory, got " + file);
-        }
-        if (Files.isDirectory(target)) {
-            throw new FileSystemException(target.toString(), null, "is a directory, not replaced");
-        }
-        Path tmp = AtomicFiles.createTemp(dir, target.getFileName().toString());
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                writeFully(ch, ByteBuffer.wrap(plan.lengthPrefix()));
-                writeFully(ch, ByteBuffer.wrap(plan.header));
-                failPoint.reached("header");
-                for (SafeTensor t : plan.tensors) {
-                    byte[] b = t.storage();
-                    int half = b.length / 2;
-                    writeFully(ch, ByteBuffer.wrap(b, 0, half));
-                    failPoint.reached("tensor " + t.name());
-                    writeFully(ch, ByteBuffer.wrap(b, half, b.length - half));
-                }
-                ch.force(true);
+        AtomicFiles.replace(file, ch -> {
+            AtomicFiles.writeFully(ch, ByteBuffer.wrap(plan.lengthPrefix()));
+            AtomicFiles.writeFully(ch, ByteBuffer.wrap(plan.header));
+            failPoint.reached("header");
+            for (SafeTensor t : plan.tensors) {
+                byte[] b = t.storage();
+                int half = b.length / 2;
+                AtomicFiles.writeFully(ch, ByteBuffer.wrap(b, 0, half));
+                failPoint.reached("tensor " + t.name());
+                AtomicFiles.writeFully(ch, ByteBuffer.wrap(b, half, b.length - half));
             }
             failPoint.reached("move");
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (Throwable t) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException | RuntimeException d) {
-                t.addSuppressed(d);
-            }
-            throw t;
-        }
-        AtomicFiles.syncDirectory(dir);
-    }
-
-
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
-        }
+        });
     }
 
     /**

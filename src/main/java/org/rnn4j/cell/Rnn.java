@@ -128,18 +128,8 @@ public final class Rnn {
         }
         need("input", input, (long) seqLen * batch * spec.inputSize(), seqShapeI, false);
         checkLengths(lengths, seqLen, batch);
-        long hStates = (long) spec.numUnits() * batch * spec.stateSize();
-        long cStates = (long) spec.numUnits() * batch * spec.hiddenSize();
-        need("h0", h0, hStates, "(L·D, B, P)", true);
         need("output", output, (long) seqLen * batch * spec.outputSize(), seqShapeO, true);
-        need("hN", hN, hStates, "(L·D, B, P)", true);
-        if (spec.cell().hasCellState()) {
-            need("c0", c0, cStates, "(L·D, B, H)", true);
-            need("cN", cN, cStates, "(L·D, B, H)", true);
-        } else {
-            noCellState("c0", c0);
-            noCellState("cN", cN);
-        }
+        checkStates(batch, "h0", h0, "hN", hN, "c0", c0, "cN", cN);
 
         ws.forwardDone = false;
         ws.prepare(spec, seqLen, batch, training);
@@ -546,19 +536,9 @@ public final class Rnn {
         int t0 = ws.seqLen;
         int b = ws.batch;
         int width = spec.outputSize();
-        long hStates = (long) spec.numUnits() * b * spec.stateSize();
-        long cStates = (long) spec.numUnits() * b * spec.hiddenSize();
         need("gradOutput", gradOutput, (long) t0 * b * width, seqShapeO, true);
-        need("gradHN", gradHN, hStates, "(L·D, B, P)", true);
         need("gradInput", gradInput, (long) t0 * b * spec.inputSize(), seqShapeI, true);
-        need("gradH0", gradH0, hStates, "(L·D, B, P)", true);
-        if (spec.cell().hasCellState()) {
-            need("gradCN", gradCN, cStates, "(L·D, B, H)", true);
-            need("gradC0", gradC0, cStates, "(L·D, B, H)", true);
-        } else {
-            noCellState("gradCN", gradCN);
-            noCellState("gradC0", gradC0);
-        }
+        checkStates(b, "gradHN", gradHN, "gradH0", gradH0, "gradCN", gradCN, "gradC0", gradC0);
         ws.prepareBackward();
 
         // dY: (T, B, O) dL/d(top output), sorted order, 0 at padded positions
@@ -1044,6 +1024,22 @@ public final class Rnn {
         if (a.length < n) {
             throw new IllegalArgumentException(name + " must hold " + shape + " = " + n + " floats, got length "
                     + a.length);
+        }
+    }
+
+    /** Two h-state arrays (L·D, B, P) and two c-state arrays (L·D, B, H; LSTM only, else null), each nullable. */
+    private void checkStates(int batch, String h1, float[] a1, String h2, float[] a2, String c1, float[] b1,
+                             String c2, float[] b2) {
+        long hStates = (long) spec.numUnits() * batch * spec.stateSize();
+        need(h1, a1, hStates, "(L·D, B, P)", true);
+        need(h2, a2, hStates, "(L·D, B, P)", true);
+        if (spec.cell().hasCellState()) {
+            long cStates = (long) spec.numUnits() * batch * spec.hiddenSize();
+            need(c1, b1, cStates, "(L·D, B, H)", true);
+            need(c2, b2, cStates, "(L·D, B, H)", true);
+        } else {
+            noCellState(c1, b1);
+            noCellState(c2, b2);
         }
     }
 

@@ -130,6 +130,21 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
+    void multAddVecBf16_0(int m, int n, int[] a, int aOff, float[] x, int xOff, float[] y, int yOff) {
+        int stride = Bf16.rowInts(n);
+        for (int i = 0; i < m; i++) {
+            int row = aOff + i * stride;
+            float s = 0f;
+            for (int j = 0; j < n; j++) {
+                int word = a[row + (j / Bf16.BLOCK_COLUMNS) * Bf16.BLOCK_INTS + (j % Bf16.BLOCK_INTS)];
+                int half = (j % Bf16.BLOCK_COLUMNS) < Bf16.BLOCK_INTS ? word << 16 : word & 0xFFFF0000;
+                s = Math.fma(Float.intBitsToFloat(half), x[xOff + j], s);
+            }
+            y[yOff + i] += s;
+        }
+    }
+
+    @Override
     void multAddTransVec0(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < m; i++) {
             axpy0(n, x[xOff + i], a, aOff + i * lda, y, yOff);

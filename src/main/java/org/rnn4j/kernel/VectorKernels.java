@@ -337,6 +337,82 @@ final class VectorKernels extends Kernels {
         }
     }
 
+    /*
+     * bf16 GEMV over the packed layout (see Bf16): one int vector widens into the weights of two
+     * contiguous column runs, lo = int << 16 and hi = int & 0xFFFF0000, both exact floats, so a step
+     * needs no shuffle. Four rows share each pair of x loads (as in multAddVec0); two accumulators
+     * per row (lo, hi) give 8 independent FMA chains.
+     */
+    @Override
+    void multAddVecBf16_0(int m, int n, int[] a, int aOff, float[] x, int xOff, float[] y, int yOff) {
+        int stride = Bf16.rowInts(n);
+        int fullBlocks = n / Bf16.BLOCK_COLUMNS;
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int r0 = aOff + i * stride, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            FloatVector t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+            for (int b = 0; b < fullBlocks; b++) {
+                int w = b * Bf16.BLOCK_INTS;
+                int c = xOff + b * Bf16.BLOCK_COLUMNS;
+                for (int q = 0; q < Bf16.BLOCK_INTS; q += L) {
+                    FloatVector xl = FloatVector.fromArray(F, x, c + q);
+                    FloatVector xh = FloatVector.fromArray(F, x, c + Bf16.BLOCK_INTS + q);
+                    IntVector v0 = IntVector.fromArray(I, a, r0 + w + q);
+                    IntVector v1 = IntVector.fromArray(I, a, r1 + w + q);
+                    IntVector v2 = IntVector.fromArray(I, a, r2 + w + q);
+                    IntVector v3 = IntVector.fromArray(I, a, r3 + w + q);
+                    s0 = lo(v0).fma(xl, s0);
+                    t0 = hi(v0).fma(xh, t0);
+                    s1 = lo(v1).fma(xl, s1);
+                    t1 = hi(v1).fma(xh, t1);
+                    s2 = lo(v2).fma(xl, s2);
+                    t2 = hi(v2).fma(xh, t2);
+                    s3 = lo(v3).fma(xl, s3);
+                    t3 = hi(v3).fma(xh, t3);
+                }
+            }
+            y[yOff + i] += bf16Tail(n, fullBlocks, a, r0, x, xOff, sumLanes(s0.add(t0)));
+            y[yOff + i + 1] += bf16Tail(n, fullBlocks, a, r1, x, xOff, sumLanes(s1.add(t1)));
+            y[yOff + i + 2] += bf16Tail(n, fullBlocks, a, r2, x, xOff, sumLanes(s2.add(t2)));
+            y[yOff + i + 3] += bf16Tail(n, fullBlocks, a, r3, x, xOff, sumLanes(s3.add(t3)));
+        }
+        for (; i < m; i++) {   // ≤ 3 leftover rows
+            int r0 = aOff + i * stride;
+            FloatVector s0 = FloatVector.zero(F), t0 = s0;
+            for (int b = 0; b < fullBlocks; b++) {
+                int w = b * Bf16.BLOCK_INTS;
+                int c = xOff + b * Bf16.BLOCK_COLUMNS;
+                for (int q = 0; q < Bf16.BLOCK_INTS; q += L) {
+                    IntVector v0 = IntVector.fromArray(I, a, r0 + w + q);
+                    s0 = lo(v0).fma(FloatVector.fromArray(F, x, c + q), s0);
+                    t0 = hi(v0).fma(FloatVector.fromArray(F, x, c + Bf16.BLOCK_INTS + q), t0);
+                }
+            }
+            y[yOff + i] += bf16Tail(n, fullBlocks, a, r0, x, xOff, sumLanes(s0.add(t0)));
+        }
+    }
+
+    private static FloatVector lo(IntVector v) {
+        return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static FloatVector hi(IntVector v) {
+        return v.and(0xFFFF0000).reinterpretAsFloats();
+    }
+
+    /** Adds the columns of the last, partial block (fewer than 32) to the row sum s. */
+    private static float bf16Tail(int n, int fullBlocks, int[] a, int row, float[] x, int xOff, float s) {
+        int w = row + fullBlocks * Bf16.BLOCK_INTS;
+        for (int j = fullBlocks * Bf16.BLOCK_COLUMNS; j < n; j++) {
+            int q = j % Bf16.BLOCK_COLUMNS;
+            int word = a[w + (q % Bf16.BLOCK_INTS)];
+            int half = q < Bf16.BLOCK_INTS ? word << 16 : word & 0xFFFF0000;
+            s = Math.fma(Float.intBitsToFloat(half), x[xOff + j], s);
+        }
+        return s;
+    }
+
     @Override
     void multAddTransVec0(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
         int bound = F.loopBound(n);

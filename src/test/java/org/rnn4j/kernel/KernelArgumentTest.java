@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class KernelArgumentTest {
 
-    static final Set<String> SIZES = Set.of("n", "m", "k", "rows", "cols", "hidden");
+    static final Set<String> SIZES = Set.of("n", "m", "k", "rows", "cols", "hidden", "firstRow");
 
     /** One valid call of a kernel method, with its parameter names (in signature order). */
     static final class Call {
@@ -135,6 +135,11 @@ class KernelArgumentTest {
                 .ld("lda", 4).alt("m", "A rows").alt("n", "A cols"));
         l.add(new Call("multAddTransVec", "m,n,a,aOff,lda,x,xOff,y,yOff", 3, 4, mat(1, 3, 4, 6), 1, 6, vec(2, 3), 2, vec(1, 4), 1)
                 .ld("lda", 4).alt("m", "A rows").alt("n", "A cols"));
+        // bf16: W is (3, 4) with ldw 6; the packed A has 3 rows of 4 columns (16 ints each), rows [1, 3) used.
+        l.add(new Call("packBf16", "rows,cols,w,wOff,ldw", 3, 4, mat(1, 3, 4, 6), 1, 6)
+                .ld("ldw", 4).alt("rows", "w rows").alt("cols", "w cols"));
+        l.add(new Call("multAddVecBf16", "m,n,a,firstRow,x,xOff,y,yOff", 2, 4, new int[3 * Bf16.BLOCK_INTS], 1,
+                vec(2, 4), 2, vec(1, 2), 1));
         // GEMM: m = 3, n = 4, k = 5 in the two mixed storage forms.
         String gemmNames = "transA,transB,m,n,k,alpha,a,aOff,lda,b,bOff,ldb,beta,c,cOff,ldc";
         for (boolean ta : new boolean[] {false, true}) {
@@ -352,6 +357,25 @@ class KernelArgumentTest {
             }
         }
         return tests.stream();
+    }
+
+    /** The packed int[] operand of multAddVecBf16, which the float[]-driven cases above do not break. */
+    @Test
+    void packedBf16OperandIsChecked() {
+        for (Kernels k : Tolerances.implementations()) {
+            float[] x = vec(0, 40), y = vec(0, 3);
+            int[] a = new int[3 * Bf16.rowInts(40)];   // 3 rows of 40 columns: 32 ints each
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> k.multAddVecBf16(3, 40, null, 0, x, 0, y, 0));
+            assertTrue(namesWord(e.getMessage(), "a"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> k.multAddVecBf16(3, 40, a, 1, x, 0, y, 0));
+            assertTrue(e.getMessage().contains("need length >= 128") && e.getMessage().contains("a.length = 96"),
+                    e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> k.multAddVecBf16(3, 40, new int[95], 0, x, 0, y, 0));
+            assertTrue(e.getMessage().contains("a.length = 95"), e.getMessage());
+            k.multAddVecBf16(3, 40, a, 0, x, 0, y, 0);   // exactly long enough
+        }
     }
 
     @Test

@@ -44,6 +44,7 @@ class KernelProperties {
     static final Set<String> COVERED = Set.of(
             "dot", "axpy", "scale", "add", "mul", "mulAdd", "sum", "sumSquares", "max", "argmax",
             "multAddVec", "multAddTransVec",
+            "packBf16", "multAddVecBf16", // Bf16Properties
             "gemm", // and its Parallelism overload: GemmParallelTest
             "mult", "multAdd", "multTransB", "multAddTransB", "multTransA", "multAddTransA",
             "exp", "sigmoid", "tanh", "relu", "sigmoidBackward", "tanhBackward", "reluBackward",

@@ -1,0 +1,30 @@
+package org.rnn4j.serve;
+
+/**
+ * Per-caller working memory of a step over up to {@code capacity} streams. Owned by one
+ * {@link StreamState} or {@link StreamBatch}, so that the shared {@link StreamingModel} holds no
+ * mutable state and a step allocates nothing.
+ */
+final class Scratch {
+    final int capacity;
+    final float[] gates;   // (n, G·H) pre-activations, then activated gates
+    final float[] gh;      // GRU: (n, 3H) recurrent projection W_hh·h + b_hh
+    final float[] tanhC;   // LSTM: (n, H) tanh(c_t)
+    final float[] hPre;    // projected LSTM: (n, H) o ⊙ tanh(c_t), the input of W_hr
+    final float[] rowA;    // peephole LSTM: (H) a_o kept before the fused pass; GRU reset-before: unused
+    final float[] rh;      // GRU reset-before: (n, H) r ⊙ h_{t−1}
+
+    Scratch(StreamingModel m, int capacity) {
+        this.capacity = capacity;
+        int h = m.spec().hiddenSize();
+        int g = m.spec().gateRows();
+        gates = new float[capacity * g];
+        boolean gru = m.spec().cell() == org.rnn4j.cell.CellType.GRU;
+        boolean lstm = m.spec().cell() == org.rnn4j.cell.CellType.LSTM;
+        gh = gru ? new float[capacity * g] : null;
+        tanhC = lstm ? new float[capacity * h] : null;
+        hPre = m.spec().projSize() > 0 ? new float[capacity * h] : null;
+        rowA = m.spec().peephole() ? new float[h] : null;
+        rh = m.spec().resetBefore() ? new float[capacity * h] : null;
+    }
+}

@@ -304,11 +304,15 @@ final class VectorKernels extends Kernels {
     @Override
     void multAddVec0(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
         int bound = F.loopBound(n);
-        int i = 0;
         // Four rows at a time: one load of x feeds four FMAs. (Two vectors per row per step, eight
         // accumulators, measured slower at H = 64 and 256 on both JDKs, so four chains it is.)
-        for (; i + 4 <= m; i += 4) {
-            int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        // The last 1-3 rows run in the same loop with the missing rows aliased to the last one and
+        // their sums dropped: a separate one-row loop for them boxed a vector per call on JDK 17
+        // (C2 kept the accumulator of that loop as an object), which broke zero-allocation streaming.
+        for (int i = 0; i < m; i += 4) {
+            int last = aOff + (m - 1) * lda;
+            int r0 = aOff + i * lda;
+            int r1 = Math.min(r0 + lda, last), r2 = Math.min(r0 + 2 * lda, last), r3 = Math.min(r0 + 3 * lda, last);
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
             int j = 0;
             for (; j < bound; j += L) {
@@ -328,77 +332,59 @@ final class VectorKernels extends Kernels {
                 t3 = Math.fma(a[r3 + j], xj, t3);
             }
             y[yOff + i] += t0;
-            y[yOff + i + 1] += t1;
-            y[yOff + i + 2] += t2;
-            y[yOff + i + 3] += t3;
-        }
-        for (; i < m; i++) {
-            y[yOff + i] += dotBlock(n, a, aOff + i * lda, x, xOff); // ≤ 3 leftover rows
+            if (i + 1 < m) {
+                y[yOff + i + 1] += t1;
+            }
+            if (i + 2 < m) {
+                y[yOff + i + 2] += t2;
+            }
+            if (i + 3 < m) {
+                y[yOff + i + 3] += t3;
+            }
         }
     }
 
     /*
      * bf16 GEMV over the packed layout (see Bf16): one int vector widens into the weights of two
      * contiguous column runs, lo = int << 16 and hi = int & 0xFFFF0000, both exact floats, so a step
-     * needs no shuffle. Four rows share each pair of x loads (as in multAddVec0); two accumulators
-     * per row (lo, hi) give 8 independent FMA chains.
+     * needs no shuffle. One row at a time in a small method: the four-row form of multAddVec0 (x
+     * loads shared by four rows) left its vectors boxed on JDK 17 (~50 bytes of garbage per vector
+     * step), and x comes from L1 either way; four accumulators (two ints vectors per iteration) keep
+     * the FMA pipes busy.
      */
     @Override
     void multAddVecBf16_0(int m, int n, int[] a, int aOff, float[] x, int xOff, float[] y, int yOff) {
         int stride = Bf16.rowInts(n);
         int fullBlocks = n / Bf16.BLOCK_COLUMNS;
-        int i = 0;
-        for (; i + 4 <= m; i += 4) {
-            int r0 = aOff + i * stride, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-            FloatVector t0 = s0, t1 = s0, t2 = s0, t3 = s0;
-            for (int b = 0; b < fullBlocks; b++) {
-                int w = b * Bf16.BLOCK_INTS;
-                int c = xOff + b * Bf16.BLOCK_COLUMNS;
-                for (int q = 0; q < Bf16.BLOCK_INTS; q += L) {
-                    FloatVector xl = FloatVector.fromArray(F, x, c + q);
-                    FloatVector xh = FloatVector.fromArray(F, x, c + Bf16.BLOCK_INTS + q);
-                    IntVector v0 = IntVector.fromArray(I, a, r0 + w + q);
-                    IntVector v1 = IntVector.fromArray(I, a, r1 + w + q);
-                    IntVector v2 = IntVector.fromArray(I, a, r2 + w + q);
-                    IntVector v3 = IntVector.fromArray(I, a, r3 + w + q);
-                    s0 = lo(v0).fma(xl, s0);
-                    t0 = hi(v0).fma(xh, t0);
-                    s1 = lo(v1).fma(xl, s1);
-                    t1 = hi(v1).fma(xh, t1);
-                    s2 = lo(v2).fma(xl, s2);
-                    t2 = hi(v2).fma(xh, t2);
-                    s3 = lo(v3).fma(xl, s3);
-                    t3 = hi(v3).fma(xh, t3);
-                }
-            }
-            y[yOff + i] += bf16Tail(n, fullBlocks, a, r0, x, xOff, sumLanes(s0.add(t0)));
-            y[yOff + i + 1] += bf16Tail(n, fullBlocks, a, r1, x, xOff, sumLanes(s1.add(t1)));
-            y[yOff + i + 2] += bf16Tail(n, fullBlocks, a, r2, x, xOff, sumLanes(s2.add(t2)));
-            y[yOff + i + 3] += bf16Tail(n, fullBlocks, a, r3, x, xOff, sumLanes(s3.add(t3)));
-        }
-        for (; i < m; i++) {   // ≤ 3 leftover rows
-            int r0 = aOff + i * stride;
-            FloatVector s0 = FloatVector.zero(F), t0 = s0;
-            for (int b = 0; b < fullBlocks; b++) {
-                int w = b * Bf16.BLOCK_INTS;
-                int c = xOff + b * Bf16.BLOCK_COLUMNS;
-                for (int q = 0; q < Bf16.BLOCK_INTS; q += L) {
-                    IntVector v0 = IntVector.fromArray(I, a, r0 + w + q);
-                    s0 = lo(v0).fma(FloatVector.fromArray(F, x, c + q), s0);
-                    t0 = hi(v0).fma(FloatVector.fromArray(F, x, c + Bf16.BLOCK_INTS + q), t0);
-                }
-            }
-            y[yOff + i] += bf16Tail(n, fullBlocks, a, r0, x, xOff, sumLanes(s0.add(t0)));
+        int ints = fullBlocks * Bf16.BLOCK_INTS;
+        for (int i = 0; i < m; i++) {
+            int row = aOff + i * stride;
+            y[yOff + i] += bf16Tail(n, fullBlocks, a, row, x, xOff, bf16Row(ints, a, row, x, xOff));
         }
     }
 
-    private static FloatVector lo(IntVector v) {
-        return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    private static FloatVector hi(IntVector v) {
-        return v.and(0xFFFF0000).reinterpretAsFloats();
+    /** Σ over the full blocks of one packed row: ints w in [0, ints) hold columns w + (w &amp; ~15) and that + 16. */
+    private static float bf16Row(int ints, int[] a, int row, float[] x, int xOff) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, t0 = s0, t1 = s0;
+        int w = 0;
+        for (; w + 2 * L <= ints; w += 2 * L) {
+            int c0 = xOff + w + (w & -Bf16.BLOCK_INTS);
+            int w1 = w + L;
+            int c1 = xOff + w1 + (w1 & -Bf16.BLOCK_INTS);
+            IntVector v0 = IntVector.fromArray(I, a, row + w);
+            IntVector v1 = IntVector.fromArray(I, a, row + w1);
+            s0 = FloatVector.fromArray(F, x, c0).fma(v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s0);
+            t0 = FloatVector.fromArray(F, x, c0 + Bf16.BLOCK_INTS).fma(v0.and(0xFFFF0000).reinterpretAsFloats(), t0);
+            s1 = FloatVector.fromArray(F, x, c1).fma(v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s1);
+            t1 = FloatVector.fromArray(F, x, c1 + Bf16.BLOCK_INTS).fma(v1.and(0xFFFF0000).reinterpretAsFloats(), t1);
+        }
+        for (; w < ints; w += L) {   // ints is a multiple of 16 ≥ L, so at most one more vector
+            int c0 = xOff + w + (w & -Bf16.BLOCK_INTS);
+            IntVector v0 = IntVector.fromArray(I, a, row + w);
+            s0 = FloatVector.fromArray(F, x, c0).fma(v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s0);
+            t0 = FloatVector.fromArray(F, x, c0 + Bf16.BLOCK_INTS).fma(v0.and(0xFFFF0000).reinterpretAsFloats(), t0);
+        }
+        return sumLanes(s0.add(s1).add(t0.add(t1)));
     }
 
     /** Adds the columns of the last, partial block (fewer than 32) to the row sum s. */

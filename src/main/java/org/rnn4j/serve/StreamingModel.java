@@ -347,7 +347,7 @@ public final class StreamingModel {
      */
     public void step(StreamState s, int token, float[] y, int yOff) {
         own(s);
-        checkToken("token", token);
+        checkToken(-1, token);
         if (y != null) {
             Checks.range("y", y, yOff, out);
         }
@@ -404,7 +404,7 @@ public final class StreamingModel {
             Checks.range("ys", ys, yOff, (long) steps * out);
         }
         for (int t = 0; t < steps; t++) {
-            checkToken("tokens[" + (tOff + t) + "]", tokens[tOff + t]);
+            checkToken(tOff + t, tokens[tOff + t]);
         }
         for (int t = 0; t < steps; t++) {
             advance(s, embedding, tokens[tOff + t] * in);
@@ -456,7 +456,7 @@ public final class StreamingModel {
         checkBatch(b, states, n);
         intRange("tokens", tokens, tOff, n);
         for (int r = 0; r < n; r++) {
-            checkToken("tokens[" + (tOff + r) + "]", tokens[tOff + r]);
+            checkToken(tOff + r, tokens[tOff + r]);
         }
         if (y != null) {
             Checks.range("y", y, yOff, (long) n * out);
@@ -692,11 +692,13 @@ public final class StreamingModel {
         }
     }
 
-    private void checkToken(String name, int token) {
+    /** Checks a token id; index is its position in the caller's array, or -1 for a single token. */
+    private void checkToken(int index, int token) {
         if (embedding == null) {
             throw new IllegalArgumentException("this model has no embedding: step it with an input vector");
         }
         if (token < 0 || token >= vocab) {
+            String name = index < 0 ? "token" : "tokens[" + index + "]";   // built only on failure
             throw new IllegalArgumentException(name + " must be a token id in [0, " + vocab + "), got " + token);
         }
     }

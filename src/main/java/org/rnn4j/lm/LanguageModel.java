@@ -137,6 +137,23 @@ public final class LanguageModel {
         return this;
     }
 
+    /**
+     * This model prepared for serving: a snapshot of the current weights as an immutable
+     * {@link org.rnn4j.serve.StreamingModel} (embedding → RNN → decoder), stepped one token at a
+     * time per stream with no allocation; its step output is the decoder's logits (V).
+     *
+     * @param format how the RNN's matrices are stored
+     * @return a new model that shares no arrays with this one (later training does not reach it)
+     */
+    public org.rnn4j.serve.StreamingModel streaming(org.rnn4j.serve.WeightFormat format) {
+        return org.rnn4j.serve.StreamingModel.builder(rnnWeights)
+                .embedding(encoder.weight(), config.vocabSize())
+                .head(decoder.weight(), decoder.bias(), config.vocabSize())
+                .format(format)
+                .kernels(kernels)
+                .build();
+    }
+
     /** The architecture. */
     public Config config() {
         return config;

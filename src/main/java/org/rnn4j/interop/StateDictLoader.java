@@ -90,12 +90,12 @@ final class StateDictLoader {
         CellType cell = cell(gates, shapeFact);
         if (proj > 0 && cell != CellType.LSTM) {
             throw new ModelFormatException("tensor '" + hr0 + "' (projection, weight_hr) belongs to an lstm, but "
-                    + shapeFact + ", a " + cell.id());
+                    + shapeFact + ", " + withArticle(cell));
         }
         boolean peephole = f.contains(peep0);
         if (peephole && cell != CellType.LSTM) {
             throw new ModelFormatException("tensor '" + peep0 + "' (peepholes) belongs to an lstm, but " + shapeFact
-                    + ", a " + cell.id());
+                    + ", " + withArticle(cell));
         }
         RnnSpec spec;
         try {
@@ -237,7 +237,7 @@ final class StateDictLoader {
             default:
                 throw new ModelFormatException(shapeFact + "; expected G = 4 (lstm), 3 (gru) or 1 (rnn) gate blocks");
         }
-        String shapeCell = gates == 1 ? "a vanilla rnn" : "a " + fromShapes.id();
+        String shapeCell = gates == 1 ? "a vanilla rnn" : withArticle(fromShapes);
         CellType fromMeta = null;
         String metaKey = null;
         if (meta.containsKey(MetadataKeys.CELL)) {
@@ -293,7 +293,7 @@ final class StateDictLoader {
             return false;
         }
         if (v && cell != CellType.GRU) {
-            throw new ModelFormatException(source + " needs a gru, but " + shapeFact + ", a " + cell.id());
+            throw new ModelFormatException(source + " needs a gru, but " + shapeFact + ", " + withArticle(cell));
         }
         return v;
     }
@@ -343,6 +343,11 @@ final class StateDictLoader {
                     + " direction, or none at all (PyTorch bias=False)");
         }
         return true;
+    }
+
+    /** "an lstm", "a gru", "an rnn_relu": cell ids read letter by letter, except "gru". */
+    private static String withArticle(CellType c) {
+        return (c == CellType.GRU ? "a " : "an ") + c.id();
     }
 
     /** The symbolic shape of a parameter with the sizes it stands for, for messages. */

@@ -132,7 +132,7 @@ class TorchModelLoadErrorTest {
     @Test
     void cellHintContradictingTheShapes() throws Exception {
         mentions(error(lstm2(), LoadOptions.DEFAULTS.cell(CellHint.GRU)), "cell hint gru", "LoadOptions.cell",
-                "3 gate blocks", "tensor 'rnn.weight_hh_l0' has shape [28, 7]", "28 rows = 4·H with H = 7", "a lstm");
+                "3 gate blocks", "tensor 'rnn.weight_hh_l0' has shape [28, 7]", "28 rows = 4·H with H = 7", "an lstm");
         RnnSpec gru = RnnSpec.builder(CellType.GRU, 5, 7).build();
         mentions(error(StateDict.rnn(gru, "", 2), LoadOptions.DEFAULTS.cell(CellHint.RNN_RELU)), "cell hint rnn_relu",
                 "1 gate block,", "tensor 'weight_hh_l0' has shape [21, 7]", "21 rows = 3·H", "a gru");
@@ -149,7 +149,7 @@ class TorchModelLoadErrorTest {
     @Test
     void metadataContradictingTheShapes() throws Exception {
         mentions(error(lstm2().meta("rnn4j.cell", "gru")), "metadata rnn4j.cell = gru (3 gate blocks)",
-                "tensor 'rnn.weight_hh_l0' has shape [28, 7]", "a lstm");
+                "tensor 'rnn.weight_hh_l0' has shape [28, 7]", "an lstm");
         mentions(error(lstm2().meta("rnn4j.cell", "cnn")), "metadata rnn4j.cell = 'cnn' is not a cell");
         mentions(error(lstm2().meta("rnn4j.reset_before", "yes")), "metadata rnn4j.reset_before = 'yes'",
                 "expected 0 or 1");
@@ -160,7 +160,7 @@ class TorchModelLoadErrorTest {
     @Test
     void optionsOnTheWrongCell() throws Exception {
         mentions(error(lstm2(), LoadOptions.DEFAULTS.resetBefore(true)), "LoadOptions.resetBefore = true needs a gru",
-                "'rnn.weight_hh_l0' has shape [28, 7]", "a lstm");
+                "'rnn.weight_hh_l0' has shape [28, 7]", "an lstm");
         RnnSpec gru = RnnSpec.builder(CellType.GRU, 5, 7).build();
         StateDict d = StateDict.rnn(gru, "", 2).random("weight_peephole_l0", 3, 21);
         mentions(error(d), "tensor 'weight_peephole_l0' (peepholes) belongs to an lstm", "[21, 7]", "a gru");

@@ -93,7 +93,7 @@ public final class LoadOptions {
 
     /**
      * @param module the module whose {@code .weight} (V, I) is the embedding, e.g. {@code "encoder"}
-     *               (a trailing dot is dropped); null to infer
+     *               (a trailing dot is dropped); {@code ""} for none, as {@link #noEmbedding()}; null to infer
      * @return a copy with this setting
      */
     public LoadOptions embedding(String module) {
@@ -117,7 +117,8 @@ public final class LoadOptions {
 
     /**
      * @param module the module whose {@code .weight} (O, outputSize) and optional {@code .bias} (O) are
-     *               the head, e.g. {@code "fc"} (a trailing dot is dropped); null to infer
+     *               the head, e.g. {@code "fc"} (a trailing dot is dropped); {@code ""} for none, as
+     *               {@link #noHead()}; null to infer
      * @return a copy with this setting
      */
     public LoadOptions head(String module) {

@@ -155,8 +155,8 @@ public final class TorchModel {
     /**
      * A model from Java arrays, all copied, under the default names: embedding {@code encoder}, RNN
      * {@code rnn.}, head {@code decoder} (PyTorch word_language_model's; change them with
-     * {@link #withNames}). The layout and every option come from {@code weights.spec()}; its dropout is
-     * irrelevant (inference only).
+     * {@link #withNames}). The layout and every option come from {@code weights.spec()}, except its dropout,
+     * which is set to 0 (the model is for inference).
      *
      * @param weights the RNN; not null; copied
      * @param embedding (V, I) row-major with V >= 1, or null for none; copied
@@ -195,7 +195,8 @@ public final class TorchModel {
                 finite("headBias", headBias);
             }
         }
-        RnnWeights copy = new RnnWeights(spec);
+        // inference only: dropout 0, so that a written and re-read model has an equal spec
+        RnnWeights copy = new RnnWeights(spec.toBuilder().dropout(0).build());
         copy.copyFrom(weights);
         List<String> order = new ArrayList<>();
         if (embedding != null) {

@@ -1,5 +1,6 @@
-"""The safetensors writer shared by the golden-file generators (struct + json on purpose: the files
-must not depend on the Java writer they help to test, nor on the optional `safetensors` package)."""
+"""The safetensors writer shared by the golden-file generators make_golden, make_nn_golden,
+make_optim_golden and make_serve_golden. struct + json on purpose: the files must not depend on
+the Java writer they help to test, nor on the optional `safetensors` package."""
 import json
 import os
 import struct

@@ -22,6 +22,7 @@ public final class Main {
             "  gradcheck   check every RNN/LSTM/GRU gradient: reference vs finite differences, engine vs reference",
             "  train       train a language model (no options: a character-level LSTM on the embedded corpus)",
             "  sample      generate text from a model written by train",
+            "  infer       run a PyTorch RNN/LSTM/GRU model (safetensors state_dict) on an input file",
             "  longterm    adding problem / copy task: tanh RNN, IRNN, LSTM, GRU trained per lag vs the baseline",
             "  gradflow    vanishing gradients measured: |dL/dh_t| against the distance to the loss, per cell",
             "",
@@ -69,6 +70,8 @@ public final class Main {
                 return TrainCommand.run(args, out, err);
             case "sample":
                 return SampleCommand.run(args, out, err);
+            case "infer":
+                return InferCommand.run(args, out, err);
             case "longterm":
                 return LongtermCommand.run(args, out, err);
             case "gradflow":

@@ -361,6 +361,26 @@ public final class TorchModel {
     }
 
     /**
+     * This model prepared for streaming: an immutable {@link org.rnn4j.serve.StreamingModel} with the
+     * same embedding, RNN and head, stepped one event at a time per stream.
+     *
+     * @param format how the RNN's matrices are stored
+     * @return a new model sharing no arrays with this one
+     * @throws IllegalArgumentException if the RNN is reverse or bidirectional (it reads the future;
+     *         use {@link SequenceRunner})
+     */
+    public org.rnn4j.serve.StreamingModel streaming(org.rnn4j.serve.WeightFormat format) {
+        org.rnn4j.serve.StreamingModel.Builder b = org.rnn4j.serve.StreamingModel.builder(rnnWeights()).format(format);
+        if (hasEmbedding()) {
+            b.embedding(embeddingWeight(), vocabSize());
+        }
+        if (hasHead()) {
+            b.head(headWeight(), hasHeadBias() ? headBias() : null, outputSize());
+        }
+        return b.build();
+    }
+
+    /**
      * E.g. {@code embedding 'encoder' (V=11) -> 'rnn.' gru(I=6, H=7, L=1) -> head 'decoder' (7 -> 11)}.
      *
      * @return a one-line description

@@ -225,8 +225,9 @@ public final class Safetensors {
      * deleted meanwhile: the mapping keeps the old contents. But while the tensors are in use the
      * file must not be <em>modified in place</em> (the tensors would see the change, so their
      * immutability holds only as long as the file's contents do) nor <em>truncated</em>: reading data
-     * past the new end raises {@link InternalError} (HotSpot turns the SIGBUS into it), not a checked
-     * exception. On Windows a mapped file cannot be deleted or replaced until the mapping is gone.
+     * past the new end raises {@link InternalError} (HotSpot turns the SIGBUS into it; from compiled
+     * code it may arrive a little after the faulting access), not a checked exception. On Windows a
+     * mapped file cannot be deleted or replaced until the mapping is gone.
      *
      * @param file the file; not null
      * @return the tensors, backed by the mapping ({@link SafeTensor#isMapped()}), and the metadata

@@ -720,6 +720,12 @@ public final class Safetensors {
      * to {@link StandardCopyOption#REPLACE_EXISTING}. On any failure the temporary file is deleted and
      * the target is left as it was. The new file gets the default permissions of a newly created file.
      *
+     * <p>If the process dies during the write ({@code kill -9}, a crash), the target still holds
+     * the complete previous version, never a part of the new one (the rename is the only step that
+     * touches it); what may remain is the stale temporary file {@code .NAME.RANDOM.tmp} next to it,
+     * which nothing reads and which is safe to delete. The fsync before the rename is what makes
+     * the same hold across a power cut.
+     *
      * <p>All arguments are validated before anything is created.
      *
      * @param file the target; not null; its parent directory must exist; an existing regular file is

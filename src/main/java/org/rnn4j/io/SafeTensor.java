@@ -52,8 +52,8 @@ public final class SafeTensor {
     private final int[] shape;
     private final int numel;
     /**
-     * Position 0, limit the byte size, never moved: every access works on a {@link ByteBuffer#duplicate()},
-     * so sharing one tensor between threads needs no locking. A heap buffer is a writable wrap of a
+     * Position 0, limit the byte size, never moved: whatever moves a position works on a
+     * {@link ByteBuffer#duplicate()}, so sharing one tensor between threads needs no locking. A heap buffer is a writable wrap of a
      * private array (the writer uses the array); a mapped one is read-only.
      */
     private final ByteBuffer data;

@@ -18,6 +18,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * disk, and is moved over the target in one rename, so a reader sees the old file or the complete
  * new one, never a part; on any failure the temporary file is removed and the target is untouched.
  * {@link Safetensors#write} follows the same protocol.
+ *
+ * <p>A process killed mid-write cannot clean up: the target is still the complete old file, and a
+ * stale {@code .NAME.RANDOM.tmp} may remain beside it (safe to delete; {@code SafetensorsKillTest}
+ * kills writers at every stage to check both).
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -127,7 +131,6 @@ public final class AtomicFiles {
      * Makes the rename itself durable on POSIX file systems. Best effort: opening a directory as a
      * channel is not possible on every platform (Windows), where the rename needs no such step.
      */
-    /** Forces the directory entry of a renamed file to disk (best effort). */
     static void syncDirectory(Path dir) {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);

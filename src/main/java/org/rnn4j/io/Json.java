@@ -1,161 +1,129 @@
 package org.rnn4j.io;
 
-import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
- * A small strict JSON (RFC 8259) reader and the string quoting the writer needs. Only what a
- * safetensors header uses, but the whole grammar is accepted so that an unexpected key fails with a
- * message about the key, not about the parser.
- *
- * <p>Values map to: object → {@link LinkedHashMap} in document order, array → {@link ArrayList},
- * string → {@link String}, integer literal → {@link Long} (or {@link BigInteger} beyond the long
- * range), any literal with a fraction or exponent → {@link Double}, {@code true}/{@code false} →
- * {@link Boolean}, {@code null} → {@link #NULL}.
+ * The strict JSON (RFC 8259) lexer that {@link Header} drives, and the string quoting the writer
+ * needs. There is deliberately no generic tree parser: the header's schema decides at every
+ * position what may come next, so a value of the wrong kind is refused at its first character,
+ * before it is read. That bounds both the work and the memory a hostile header can cause: nesting
+ * never goes deeper than the schema's three levels, no object or array is materialised unless the
+ * schema wants it, and numbers are classified by hand, never converted through
+ * {@link java.math.BigInteger} (whose parsing of a two-million-digit literal took 86 s).
  *
  * <p>Strict means: no comments, no trailing commas, no NaN/Infinity, no leading zeros, no control
- * characters inside strings, no unpaired surrogate escapes, no duplicate keys in an object (the
- * format has no rule for them, and silently keeping one of two tensors would be garbage), nothing
- * but JSON whitespace after the value, nesting at most {@link #MAX_DEPTH} deep (so a hostile header
- * cannot overflow the stack).
+ * characters inside strings, no unpaired surrogate escapes, nothing but JSON whitespace after the
+ * value. Positions in messages count characters (UTF-16 units) of the decoded header.
  */
 final class Json {
-    /** Marker for the JSON literal {@code null}, distinct from a missing key. */
-    static final Object NULL = new Object() {
-        @Override
-        public String toString() {
-            return "null";
-        }
-    };
-
-    static final int MAX_DEPTH = 64;
+    /** The longest piece of header text quoted in a message, so a message stays one short line. */
+    static final int MESSAGE_TEXT = 60;
 
     private final String s;
     private int pos;
 
-    private Json(String s) {
+    Json(String s) {
         this.s = s;
     }
 
+    int pos() {
+        return pos;
+    }
+
+    boolean atEnd() {
+        return pos >= s.length();
+    }
+
+    /** The current character, or U+FFFF past the end (never valid JSON syntax at that point). */
+    char peek() {
+        return pos < s.length() ? s.charAt(pos) : '\uFFFF';
+    }
+
+    void skipWs() {
+        while (pos < s.length()) {
+            char c = s.charAt(pos);
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                pos++;
+            } else {
+                return;
+            }
+        }
+    }
+
+    void expect(char c) throws SafetensorsException {
+        if (peek() != c) {
+            throw error("expected '" + c + "'");
+        }
+        pos++;
+    }
+
+    /** Consumes {@code c} if it is next. */
+    boolean consume(char c) {
+        if (peek() == c) {
+            pos++;
+            return true;
+        }
+        return false;
+    }
+
     /**
-     * Parses one JSON document.
+     * After an element of an array or object: consumes the separator and says whether another
+     * element follows.
      *
-     * @param text the document
-     * @param topLevelDuplicate the message prefix for a duplicate key in the top-level object (the
-     *        header uses it to say "duplicate tensor name")
-     * @return the value
-     * @throws SafetensorsException on any syntax error, naming the character position
+     * @param close {@code ']'} or {@code '}'}
      */
-    static Object parse(String text, String topLevelDuplicate) throws SafetensorsException {
-        Json p = new Json(text);
-        p.skipWs();
-        Object v = p.value(0, topLevelDuplicate);
-        p.skipWs();
-        if (p.pos != text.length()) {
-            throw p.error("expected end of header after the JSON value");
-        }
-        return v;
-    }
-
-    private Object value(int depth, String duplicateMessage) throws SafetensorsException {
-        if (pos >= s.length()) {
-            throw error("expected a JSON value");
-        }
-        char c = s.charAt(pos);
-        switch (c) {
-            case '{':
-                return object(depth + 1, duplicateMessage);
-            case '[':
-                return array(depth + 1);
-            case '"':
-                return string();
-            case 't':
-                literal("true");
-                return Boolean.TRUE;
-            case 'f':
-                literal("false");
-                return Boolean.FALSE;
-            case 'n':
-                literal("null");
-                return NULL;
-            default:
-                if (c == '-' || (c >= '0' && c <= '9')) {
-                    return number();
-                }
-                throw error("expected a JSON value");
-        }
-    }
-
-    private Map<String, Object> object(int depth, String duplicateMessage) throws SafetensorsException {
-        checkDepth(depth);
-        pos++; // '{'
-        Map<String, Object> m = new LinkedHashMap<>();
+    boolean next(char close) throws SafetensorsException {
         skipWs();
-        if (peek() == '}') {
-            pos++;
-            return m;
+        if (consume(',')) {
+            skipWs();
+            return true;
         }
-        while (true) {
-            skipWs();
-            if (peek() != '"') {
-                throw error("expected '\"' starting an object key");
-            }
-            int keyPos = pos;
-            String key = string();
-            skipWs();
-            expect(':');
-            skipWs();
-            Object v = value(depth, null);
-            if (m.containsKey(key)) {
-                String what = duplicateMessage != null ? duplicateMessage : "duplicate key";
-                throw new SafetensorsException("header JSON: " + what + " '" + key + "' at character "
-                        + keyPos + " (each key may appear once)");
-            }
-            m.put(key, v);
-            skipWs();
-            char c = peek();
-            if (c == ',') {
-                pos++;
-            } else if (c == '}') {
-                pos++;
-                return m;
-            } else {
-                throw error("expected ',' or '}' in object");
-            }
+        if (consume(close)) {
+            return false;
         }
+        throw error(close == ']' ? "expected ',' or ']' in array" : "expected ',' or '}' in object");
     }
 
-    private List<Object> array(int depth) throws SafetensorsException {
-        checkDepth(depth);
-        pos++; // '['
-        List<Object> a = new ArrayList<>();
+    /** Consumes the JSON literal {@code null} if it is next. */
+    boolean consumeNull() throws SafetensorsException {
+        if (peek() != 'n') {
+            return false;
+        }
+        literal("null");
+        return true;
+    }
+
+    /**
+     * An object key: the string at the current position, then the colon.
+     *
+     * @return the key
+     */
+    String key() throws SafetensorsException {
+        if (peek() != '"') {
+            throw error("expected '\"' starting an object key");
+        }
+        String key = string();
         skipWs();
-        if (peek() == ']') {
-            pos++;
-            return a;
-        }
-        while (true) {
-            skipWs();
-            a.add(value(depth, null));
-            skipWs();
-            char c = peek();
-            if (c == ',') {
-                pos++;
-            } else if (c == ']') {
-                pos++;
-                return a;
-            } else {
-                throw error("expected ',' or ']' in array");
-            }
-        }
+        expect(':');
+        skipWs();
+        return key;
     }
 
-    private String string() throws SafetensorsException {
-        pos++; // opening quote
-        StringBuilder sb = new StringBuilder();
+    /** The string literal at the current position, which must start with '"'. */
+    String string() throws SafetensorsException {
+        expect('"');
+        // Most header strings have no escapes: one substring, no builder.
+        int start = pos;
+        while (pos < s.length()) {
+            char c = s.charAt(pos);
+            if (c == '"') {
+                return s.substring(start, pos++);
+            }
+            if (c == '\\' || c < 0x20) {
+                break;
+            }
+            pos++;
+        }
+        StringBuilder sb = new StringBuilder(s.length() - start < 64 ? s.length() - start : 64);
+        sb.append(s, start, pos);
         while (true) {
             if (pos >= s.length()) {
                 throw error("unterminated string");
@@ -211,7 +179,7 @@ final class Json {
                 }
                 default:
                     pos--;
-                    throw error("invalid escape '\\" + e + "'");
+                    throw error("invalid escape '\\" + printable(String.valueOf(e)) + "'");
             }
         }
     }
@@ -222,9 +190,10 @@ final class Json {
         }
         int v = 0;
         for (int i = 0; i < 4; i++) {
-            int d = Character.digit(s.charAt(pos), 16);
-            // Character.digit also accepts non-ASCII digits; JSON allows only [0-9a-fA-F].
-            if (d < 0 || s.charAt(pos) > 'f') {
+            char c = s.charAt(pos);
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) {
                 throw error("invalid hex digit in \\u escape");
             }
             v = v * 16 + d;
@@ -233,11 +202,26 @@ final class Json {
         return (char) v;
     }
 
-    private Object number() throws SafetensorsException {
+    /** {@link #number()} of a literal with a sign, a fraction or an exponent. */
+    static final long NOT_NON_NEGATIVE_INTEGER = -1;
+    /** {@link #number()} of an integer literal without sign that exceeds {@link Long#MAX_VALUE}. */
+    static final long TOO_LARGE = -2;
+
+    /** Where the last {@link #number()} started; with {@link #pos} its end, for {@link #numberText()}. */
+    private int numberStart;
+
+    /**
+     * The number literal at the current position, which must start with '-' or a digit. Returns a
+     * code rather than an object because shapes may hold millions of numbers.
+     *
+     * @return the value of an unsigned integer literal that fits a long, else
+     *         {@link #NOT_NON_NEGATIVE_INTEGER} or {@link #TOO_LARGE}
+     */
+    long number() throws SafetensorsException {
         int start = pos;
-        if (peek() == '-') {
-            pos++;
-        }
+        numberStart = start;
+        boolean negative = consume('-');
+        int digitsStart = pos;
         if (peek() == '0') {
             pos++;
             if (isDigit(peek())) {
@@ -250,10 +234,10 @@ final class Json {
         } else {
             throw error("expected a digit");
         }
+        int digitsEnd = pos;
         boolean integer = true;
-        if (peek() == '.') {
+        if (consume('.')) {
             integer = false;
-            pos++;
             if (!isDigit(peek())) {
                 throw error("expected a digit after '.'");
             }
@@ -274,16 +258,28 @@ final class Json {
                 pos++;
             }
         }
-        String lit = s.substring(start, pos);
-        if (!integer) {
-            return Double.parseDouble(lit);
+        // Never BigInteger or Double.parseDouble: both take minutes on a literal of millions of digits.
+        if (!integer || negative) {
+            return NOT_NON_NEGATIVE_INTEGER;
         }
-        // 19 digits or fewer always fit a long except near the edge, which parseLong detects.
-        try {
-            return Long.parseLong(lit);
-        } catch (NumberFormatException tooBig) {
-            return new BigInteger(lit);
+        // No leading zeros, so 20 or more digits are at least 10^19 > Long.MAX_VALUE.
+        if (digitsEnd - digitsStart > 19) {
+            return TOO_LARGE;
         }
+        long v = 0;
+        for (int i = digitsStart; i < digitsEnd; i++) {
+            int d = s.charAt(i) - '0';
+            if (v > (Long.MAX_VALUE - d) / 10) {
+                return TOO_LARGE;
+            }
+            v = v * 10 + d;
+        }
+        return v;
+    }
+
+    /** The last number literal as written, shortened for a message. */
+    String numberText() {
+        return shorten(numberStart, pos);
     }
 
     private void literal(String word) throws SafetensorsException {
@@ -293,40 +289,53 @@ final class Json {
         pos += word.length();
     }
 
-    private void expect(char c) throws SafetensorsException {
-        if (peek() != c) {
-            throw error("expected '" + c + "'");
+    /**
+     * Names the value at the current position for a message saying it has the wrong kind, e.g.
+     * {@code the number -3}, {@code an array}. Scalars are read (so a syntax error in one is
+     * reported as such); objects and arrays are named by their first character and not read.
+     *
+     * @throws SafetensorsException if no JSON value starts here
+     */
+    String describeValue() throws SafetensorsException {
+        char c = peek();
+        switch (c) {
+            case '{':
+                return "an object";
+            case '[':
+                return "an array";
+            case '"':
+                return "the string \"" + printable(string()) + "\"";
+            case 't':
+                literal("true");
+                return "the boolean true";
+            case 'f':
+                literal("false");
+                return "the boolean false";
+            case 'n':
+                literal("null");
+                return "null";
+            default:
+                if (c == '-' || isDigit(c)) {
+                    number();
+                    return "the number " + numberText();
+                }
+                throw error("expected a JSON value");
         }
-        pos++;
-    }
-
-    private void checkDepth(int depth) throws SafetensorsException {
-        if (depth > MAX_DEPTH) {
-            throw error("nesting deeper than " + MAX_DEPTH + " levels");
-        }
-    }
-
-    /** The current character, or U+FFFF past the end (never valid JSON syntax at that point). */
-    private char peek() {
-        return pos < s.length() ? s.charAt(pos) : '\uFFFF';
     }
 
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }
 
-    private void skipWs() {
-        while (pos < s.length()) {
-            char c = s.charAt(pos);
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                pos++;
-            } else {
-                return;
-            }
+    /** The header text {@code [from, to)} for a message: printable, at most about 60 characters. */
+    private String shorten(int from, int to) {
+        if (to - from <= MESSAGE_TEXT) {
+            return printable(s.substring(from, to));
         }
+        return printable(s.substring(from, from + MESSAGE_TEXT / 2)) + "... (" + (to - from) + " characters)";
     }
 
-    private SafetensorsException error(String what) {
+    SafetensorsException error(String what) {
         String found;
         if (pos >= s.length()) {
             found = "end of header";
@@ -335,6 +344,49 @@ final class Json {
             found = c >= 0x20 && c < 0x7F ? "'" + c + "'" : String.format("U+%04X", (int) c);
         }
         return new SafetensorsException("header JSON: " + what + " at character " + pos + ", found " + found);
+    }
+
+    /**
+     * Text from a header made safe for a one-line message: control, format and line-separator
+     * characters become {@code \n}, {@code \t}, {@code \\uXXXX} escapes (so a name cannot break the
+     * line or reorder the terminal's text), and text longer than {@link #MESSAGE_TEXT} characters
+     * is cut, with its length appended.
+     */
+    static String printable(String v) {
+        int n = Math.min(v.length(), MESSAGE_TEXT);
+        if (n > 0 && n < v.length() && Character.isHighSurrogate(v.charAt(n - 1))) {
+            n--;
+        }
+        StringBuilder sb = new StringBuilder(n + 16);
+        for (int i = 0; i < n; i++) {
+            char c = v.charAt(i);
+            int type = Character.getType(c);
+            if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\t') {
+                sb.append("\\t");
+            } else if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.UNASSIGNED
+                    || (Character.isSurrogate(c) && !pairedAt(v, i))) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        if (n < v.length()) {
+            sb.append("... (").append(v.length()).append(" characters)");
+        }
+        return sb.toString();
+    }
+
+    private static boolean pairedAt(String v, int i) {
+        char c = v.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 < v.length() && Character.isLowSurrogate(v.charAt(i + 1));
+        }
+        return i > 0 && Character.isHighSurrogate(v.charAt(i - 1));
     }
 
     /**
@@ -353,8 +405,8 @@ final class Json {
                 boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length()
                         && Character.isLowSurrogate(value.charAt(i + 1));
                 if (!paired) {
-                    throw new IllegalArgumentException(what + " '" + value + "' contains an unpaired surrogate at index "
-                            + i + "; it cannot be encoded as UTF-8");
+                    throw new IllegalArgumentException(what + " '" + printable(value)
+                            + "' contains an unpaired surrogate at index " + i + "; it cannot be encoded as UTF-8");
                 }
                 sb.append(c).append(value.charAt(++i));
             } else if (c == '"') {

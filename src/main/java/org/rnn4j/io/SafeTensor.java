@@ -16,7 +16,16 @@ import java.util.Arrays;
  *
  * <p><b>Ownership.</b> The factories copy the {@code shape} and data arrays they are given, so the
  * caller may reuse them. Every accessor ({@link #shape()}, {@link #asFloats()}, ...) returns a
- * freshly allocated array that the caller owns.
+ * freshly allocated array that the caller owns; {@link #asByteBuffer()} is the one view of the
+ * storage itself, read-only.
+ *
+ * <p><b>Storage.</b> The bytes live in the heap, or, for a tensor from {@link Safetensors#map},
+ * in a read-only memory-mapped region of the file ({@link #isMapped()}); then the conversions
+ * ({@link #asFloats()}, ...) make the only heap copy. A mapped tensor keeps its mapping alive until
+ * it is unreachable; it is immutable only as long as nobody modifies the file in place, and
+ * reading it after the file was truncated raises {@link InternalError} (see
+ * {@link Safetensors#map(java.nio.file.Path)}). Equality and hash code depend on the bytes only,
+ * not on where they live.
  *
  * <p><b>Conversions.</b>
  * <table>
@@ -42,22 +51,36 @@ public final class SafeTensor {
     private final Dtype dtype;
     private final int[] shape;
     private final int numel;
-    private final byte[] data;
+    /**
+     * Position 0, limit the byte size, never moved: whatever moves a position works on a
+     * {@link ByteBuffer#duplicate()}, so sharing one tensor between threads needs no locking. A heap buffer is a writable wrap of a
+     * private array (the writer uses the array); a mapped one is read-only.
+     */
+    private final ByteBuffer data;
+    private final boolean mapped;
 
     /** Takes ownership of {@code shape} and {@code data}; callers have validated or copied them. */
-    private SafeTensor(String name, Dtype dtype, int[] shape, int numel, byte[] data) {
+    private SafeTensor(String name, Dtype dtype, int[] shape, int numel, ByteBuffer data, boolean mapped) {
         this.name = name;
         this.dtype = dtype;
         this.shape = shape;
         this.numel = numel;
         this.data = data;
+        this.mapped = mapped;
+    }
+
+    private SafeTensor(String name, Dtype dtype, int[] shape, int numel, byte[] data) {
+        this(name, dtype, shape, numel, ByteBuffer.wrap(data), false);
     }
 
     /**
      * Builds from bytes the reader has already validated against the shape; no copy is made.
+     *
+     * @param data positioned at 0, exactly the tensor's bytes; a heap buffer must wrap an array no
+     *        one else holds; never moved afterwards
      */
-    static SafeTensor trusted(String name, Dtype dtype, int[] shape, byte[] data) {
-        return new SafeTensor(name, dtype, shape, data.length / dtype.size(), data);
+    static SafeTensor trusted(String name, Dtype dtype, int[] shape, ByteBuffer data, boolean mapped) {
+        return new SafeTensor(name, dtype, shape, data.remaining() / dtype.size(), data, mapped);
     }
 
     /**
@@ -223,7 +246,15 @@ public final class SafeTensor {
 
     /** The size of the data in bytes, {@code numel() · dtype().size()}. */
     public int byteSize() {
-        return data.length;
+        return data.limit();
+    }
+
+    /**
+     * Whether the data lives in a memory-mapped file region ({@link Safetensors#map}) rather than in
+     * the heap.
+     */
+    public boolean isMapped() {
+        return mapped;
     }
 
     /**
@@ -363,16 +394,30 @@ public final class SafeTensor {
      * to a file. The caller owns the returned array.
      */
     public byte[] toBytes() {
-        return data.clone();
+        byte[] out = new byte[data.limit()];
+        data.duplicate().get(out);
+        return out;
     }
 
-    /** The storage itself, for the writer; never handed out. */
-    byte[] storage() {
-        return data;
+    /**
+     * The storage itself without a copy: a read-only, little-endian buffer of {@link #byteSize()}
+     * bytes from position 0, row-major, exactly as written to a file. Each call returns a new view,
+     * so the caller may move its position freely. For a mapped tensor ({@link #isMapped()}) this is
+     * a view of the file, with the lifetime rules of {@link Safetensors#map(java.nio.file.Path)}.
+     *
+     * @return a new read-only view of the storage
+     */
+    public ByteBuffer asByteBuffer() {
+        return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A fresh view of the storage (writable if on the heap), for the writer; never handed out. */
+    ByteBuffer storage() {
+        return data.duplicate();
     }
 
     private ByteBuffer le() {
-        return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private IllegalStateException refused(String accessor, String instead) {
@@ -406,7 +451,8 @@ public final class SafeTensor {
 
     /**
      * Equal if name, dtype, shape and the stored bytes are identical, so NaNs with the same bit
-     * pattern are equal and {@code 0.0} differs from {@code -0.0}.
+     * pattern are equal and {@code 0.0} differs from {@code -0.0}; a mapped tensor equals a heap
+     * one with the same bytes.
      */
     @Override
     public boolean equals(Object o) {
@@ -417,14 +463,15 @@ public final class SafeTensor {
             return false;
         }
         SafeTensor t = (SafeTensor) o;
+        // ByteBuffer.equals compares bytes, whichever kind of buffer holds them.
         return name.equals(t.name) && dtype == t.dtype && Arrays.equals(shape, t.shape)
-                && Arrays.equals(data, t.data);
+                && data.equals(t.data);
     }
 
     @Override
     public int hashCode() {
         return ((name.hashCode() * 31 + dtype.hashCode()) * 31 + Arrays.hashCode(shape)) * 31
-                + Arrays.hashCode(data);
+                + data.hashCode();
     }
 
     /** E.g. {@code SafeTensor[weight_ih_l0, F32, [28, 5]]}; the data is not printed. */

@@ -6,8 +6,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,45 +18,173 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Reads and writes safetensors files (see the {@linkplain org.rnn4j.io package documentation} for
- * the format and the exception policy).
+ * the format, the exception policy and {@code docs/model-files.md} for the hardening in full).
  *
- * <p><b>Reading</b> validates the whole file before returning anything: header length at most
- * {@link #MAX_HEADER_BYTES} and within the input, strict UTF-8 and strict JSON, a top-level object
- * whose entries have exactly the keys {@code dtype}, {@code shape} and {@code data_offsets} with the
- * right types, a supported {@link Dtype}, non-negative dimensions, {@code end − begin ==
- * product(shape) · dtype size} (computed without overflow), offsets inside the data buffer, and
- * offsets that, sorted, tile the buffer with no overlap, gap or trailing bytes; no duplicate names;
- * {@code __metadata__} (optional, {@code null} allowed) a map from string to string. Any violation
- * is a {@link SafetensorsException}.
+ * <p><b>Reading</b> validates the whole header and the layout of the data buffer before any tensor
+ * data is read: the header length at most {@link Limits#maxHeaderBytes()} and within the input;
+ * strict UTF-8 and strict JSON; a top-level object whose entries have exactly the keys
+ * {@code dtype}, {@code shape} and {@code data_offsets} with the right types (nothing nested deeper
+ * than that schema); a supported {@link Dtype}; dimensions that are non-negative integers up to
+ * {@link Integer#MAX_VALUE}; {@code end − begin == product(shape) · dtype size}, computed without
+ * overflow; each tensor at most {@link Limits#maxTensorBytes()}; offsets inside the data buffer
+ * that, sorted, tile it with no overlap, gap or trailing bytes; all data at most
+ * {@link Limits#maxTotalBytes()}; no duplicate names or keys; {@code __metadata__} (optional,
+ * {@code null} allowed) a map from string to string. Any violation is a
+ * {@link SafetensorsException} with a one-line message naming the field, the expected and the actual
+ * value; nothing else escapes for malformed input (no unchecked exception, no
+ * {@link OutOfMemoryError} from a size the file merely claims, no unbounded work).
+ *
+ * <p><b>Memory.</b> No allocation is sized by a number in the file before the bytes behind it are
+ * known to exist: sized inputs (arrays, files) check every length against the input size first, and
+ * a stream is read in chunks that grow only as data arrives. Parsing the header needs the header
+ * bytes, the decoded text and what the result keeps (names, shapes, metadata), a small multiple of
+ * the header length (see {@code docs/model-files.md}); lower {@link Limits#maxHeaderBytes()} for
+ * untrusted files on a small heap. Tensor data is held once: in the heap ({@code read}) or in a
+ * memory-mapped file region ({@link #map(Path)}).
  *
  * <p><b>Writing</b> produces deterministic bytes: the header is compact JSON with {@code __metadata__}
  * first (keys sorted, omitted when there is no metadata), then the tensors in the collection's
  * iteration order with contiguous offsets in that order, padded with spaces to a multiple of 8 bytes
  * as the reference (Rust) implementation does. {@link #write(Path, Collection, Map)} is atomic: the
- * target either keeps its old content or gets the complete new file.
+ * target either keeps its old content or gets the complete new file, even if the process is killed.
  */
 public final class Safetensors {
     /** The largest JSON header accepted or written, in bytes; the limit of the reference implementation. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
     /** The reserved header key of the string-to-string metadata map. */
-    static final String METADATA_KEY = "__metadata__";
+    static final String METADATA_KEY = Header.METADATA_KEY;
 
-    private static final Set<String> ENTRY_KEYS = Set.of("dtype", "shape", "data_offsets");
+    /** The largest file region mapped at once; a {@link java.nio.MappedByteBuffer} holds at most this. */
+    static final long MAX_REGION_BYTES = Integer.MAX_VALUE;
 
     private Safetensors() {}
+
+    /**
+     * Bounds on what a reader accepts, so that a caller reading untrusted files can cap the memory a
+     * file may ask for. Immutable; start from {@link #DEFAULT} and narrow it with the {@code with}
+     * methods. A file over a limit is a {@link SafetensorsException} naming the limit.
+     *
+     * <table>
+     *   <caption>The limits</caption>
+     *   <tr><th>limit</th><th>bounds</th><th>default</th><th>allowed</th></tr>
+     *   <tr><td>{@link #maxHeaderBytes()}</td><td>the JSON header length N</td>
+     *       <td>{@link Safetensors#MAX_HEADER_BYTES} (100,000,000)</td>
+     *       <td>[2, {@link Safetensors#MAX_HEADER_BYTES}]</td></tr>
+     *   <tr><td>{@link #maxTensorBytes()}</td><td>each tensor's data</td>
+     *       <td>{@link #MAX_TENSOR_BYTES} (the largest Java array)</td>
+     *       <td>[0, {@link #MAX_TENSOR_BYTES}]</td></tr>
+     *   <tr><td>{@link #maxTotalBytes()}</td><td>the whole data buffer</td>
+     *       <td>{@link Long#MAX_VALUE} (no limit)</td><td>[0, {@link Long#MAX_VALUE}]</td></tr>
+     * </table>
+     * The header cap cannot be raised above the reference implementation's, whose readers would
+     * refuse such a file; a tensor cannot exceed a Java array, because {@link SafeTensor} exposes its
+     * elements as one.
+     */
+    public static final class Limits {
+        /** The largest tensor, in bytes, that fits a Java array; the default {@link #maxTensorBytes()}. */
+        public static final long MAX_TENSOR_BYTES = SafeTensor.MAX_ARRAY;
+
+        /** The defaults: the format's header cap, any tensor that fits a Java array, no total limit. */
+        public static final Limits DEFAULT = new Limits(MAX_HEADER_BYTES, MAX_TENSOR_BYTES, Long.MAX_VALUE);
+
+        private final long maxHeaderBytes;
+        private final long maxTensorBytes;
+        private final long maxTotalBytes;
+
+        private Limits(long maxHeaderBytes, long maxTensorBytes, long maxTotalBytes) {
+            this.maxHeaderBytes = maxHeaderBytes;
+            this.maxTensorBytes = maxTensorBytes;
+            this.maxTotalBytes = maxTotalBytes;
+        }
+
+        /** @return the largest JSON header accepted, in bytes */
+        public long maxHeaderBytes() {
+            return maxHeaderBytes;
+        }
+
+        /** @return the largest single tensor accepted, in bytes of data */
+        public long maxTensorBytes() {
+            return maxTensorBytes;
+        }
+
+        /** @return the largest data buffer (all tensors together) accepted, in bytes */
+        public long maxTotalBytes() {
+            return maxTotalBytes;
+        }
+
+        /**
+         * @param bytes the largest JSON header to accept, in {@code [2, MAX_HEADER_BYTES]} (2 is the
+         *        header {@code {}})
+         * @return a copy with that header cap
+         * @throws IllegalArgumentException naming {@code maxHeaderBytes} if out of range
+         */
+        public Limits withMaxHeaderBytes(long bytes) {
+            check("maxHeaderBytes", bytes, 2, MAX_HEADER_BYTES);
+            return new Limits(bytes, maxTensorBytes, maxTotalBytes);
+        }
+
+        /**
+         * @param bytes the largest tensor to accept, in {@code [0, MAX_TENSOR_BYTES]}
+         * @return a copy with that tensor cap
+         * @throws IllegalArgumentException naming {@code maxTensorBytes} if out of range
+         */
+        public Limits withMaxTensorBytes(long bytes) {
+            check("maxTensorBytes", bytes, 0, MAX_TENSOR_BYTES);
+            return new Limits(maxHeaderBytes, bytes, maxTotalBytes);
+        }
+
+        /**
+         * @param bytes the largest data buffer to accept, {@code >= 0}
+         * @return a copy with that total cap
+         * @throws IllegalArgumentException naming {@code maxTotalBytes} if negative
+         */
+        public Limits withMaxTotalBytes(long bytes) {
+            check("maxTotalBytes", bytes, 0, Long.MAX_VALUE);
+            return new Limits(maxHeaderBytes, maxTensorBytes, bytes);
+        }
+
+        private static void check(String field, long v, long min, long max) {
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "], got " + v);
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Limits)) {
+                return false;
+            }
+            Limits l = (Limits) o;
+            return maxHeaderBytes == l.maxHeaderBytes && maxTensorBytes == l.maxTensorBytes
+                    && maxTotalBytes == l.maxTotalBytes;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(maxHeaderBytes) * 961 + Long.hashCode(maxTensorBytes) * 31
+                    + Long.hashCode(maxTotalBytes);
+        }
+
+        /** E.g. {@code Limits[maxHeaderBytes=100000000, maxTensorBytes=2147483639, maxTotalBytes=...]}. */
+        @Override
+        public String toString() {
+            return "Limits[maxHeaderBytes=" + maxHeaderBytes + ", maxTensorBytes=" + maxTensorBytes
+                    + ", maxTotalBytes=" + maxTotalBytes + "]";
+        }
+    }
 
     // ------------------------------------------------------------------------------------------------
     // Reading
 
     /**
-     * Reads and validates a whole file. Tensors are read one at a time, so a file may exceed 2 GiB as
-     * long as each tensor fits a Java array.
+     * Reads and validates a whole file with the {@linkplain Limits#DEFAULT default limits}; the
+     * tensor data is copied into the heap, so the file may change or go away afterwards. Tensors are
+     * read one at a time, so a file may exceed 2 GiB as long as each tensor fits a Java array.
      *
      * @param file the file; not null
      * @return the tensors in header order and the metadata; the caller owns the result
@@ -68,16 +194,82 @@ public final class Safetensors {
      * @throws IllegalArgumentException if {@code file} is null
      */
     public static SafetensorsFile read(Path file) throws IOException {
+        return read(file, Limits.DEFAULT);
+    }
+
+    /**
+     * Like {@link #read(Path)} with the given limits.
+     *
+     * @param file the file; not null
+     * @param limits the limits; not null
+     * @return the tensors in header order and the metadata; the caller owns the result
+     * @throws SafetensorsException if the file is not a valid safetensors file or exceeds a limit; the
+     *         message starts with the file name
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException if an argument is null
+     */
+    public static SafetensorsFile read(Path file, Limits limits) throws IOException {
+        return readFile(file, limits, false, MAX_REGION_BYTES);
+    }
+
+    /**
+     * Validates a file like {@link #read(Path)}, then memory-maps its data read-only instead of
+     * copying it: each tensor's {@link SafeTensor} is backed by the mapped file, so converting it with
+     * {@link SafeTensor#asFloats()} and the like makes the only copy in the heap. Use it for large
+     * files; small ones gain nothing. The header is read and validated exactly as by
+     * {@link #read(Path)}; the data bytes themselves are not touched until used.
+     *
+     * <p><b>Lifetime.</b> Consecutive tensors share a mapping of up to 2 GiB; a mapping lives until
+     * every tensor using it is unreachable and collected (there is no explicit unmap). The file may be
+     * renamed, replaced by rename (as {@link #write(Path, Collection, Map)} does on POSIX systems) or
+     * deleted meanwhile: the mapping keeps the old contents. But while the tensors are in use the
+     * file must not be <em>modified in place</em> (the tensors would see the change, so their
+     * immutability holds only as long as the file's contents do) nor <em>truncated</em>: reading data
+     * past the new end raises {@link InternalError} (HotSpot turns the SIGBUS into it; from compiled
+     * code it may arrive a little after the faulting access), not a checked exception. On Windows a
+     * mapped file cannot be deleted or replaced until the mapping is gone.
+     *
+     * @param file the file; not null
+     * @return the tensors, backed by the mapping ({@link SafeTensor#isMapped()}), and the metadata
+     * @throws SafetensorsException if the file is not a valid safetensors file; the message starts with
+     *         the file name
+     * @throws IOException if the file cannot be read or mapped
+     * @throws IllegalArgumentException if {@code file} is null
+     */
+    public static SafetensorsFile map(Path file) throws IOException {
+        return map(file, Limits.DEFAULT);
+    }
+
+    /**
+     * Like {@link #map(Path)} with the given limits.
+     *
+     * @param file the file; not null
+     * @param limits the limits; not null
+     * @return the tensors, backed by the mapping, and the metadata
+     * @throws SafetensorsException if the file is not a valid safetensors file or exceeds a limit
+     * @throws IOException if the file cannot be read or mapped
+     * @throws IllegalArgumentException if an argument is null
+     */
+    public static SafetensorsFile map(Path file, Limits limits) throws IOException {
+        return readFile(file, limits, true, MAX_REGION_BYTES);
+    }
+
+    /** The file readers; {@code maxRegion} is a parameter only so that tests can make it small. */
+    static SafetensorsFile readFile(Path file, Limits limits, boolean mapped, long maxRegion) throws IOException {
         if (file == null) {
             throw new IllegalArgumentException("file must not be null");
         }
+        checkLimits(limits);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return new Reader(new ChannelSource(ch), file + ": ").read();
+            Source src = mapped ? new MappedSource(ch, maxRegion) : new ChannelSource(ch);
+            return new Reader(src, limits, file + ": ").read();
         }
     }
 
     /**
-     * Reads and validates a file held in memory.
+     * Reads and validates a file held in memory, with the {@linkplain Limits#DEFAULT default limits}.
+     * The tensors get copies of their bytes, so the result holds a second copy of the data; read
+     * large files with {@link #read(Path)} or {@link #map(Path)}.
      *
      * @param bytes the complete file; not null; not modified and not retained
      * @return the tensors in header order and the metadata; the caller owns the result
@@ -85,11 +277,25 @@ public final class Safetensors {
      * @throws IllegalArgumentException if {@code bytes} is null
      */
     public static SafetensorsFile read(byte[] bytes) throws SafetensorsException {
+        return read(bytes, Limits.DEFAULT);
+    }
+
+    /**
+     * Like {@link #read(byte[])} with the given limits.
+     *
+     * @param bytes the complete file; not null; not modified and not retained
+     * @param limits the limits; not null
+     * @return the tensors in header order and the metadata; the caller owns the result
+     * @throws SafetensorsException if the bytes are not a valid safetensors file or exceed a limit
+     * @throws IllegalArgumentException if an argument is null
+     */
+    public static SafetensorsFile read(byte[] bytes, Limits limits) throws SafetensorsException {
         if (bytes == null) {
             throw new IllegalArgumentException("bytes must not be null");
         }
+        checkLimits(limits);
         try {
-            return new Reader(new ArraySource(bytes), "").read();
+            return new Reader(new ArraySource(bytes), limits, "").read();
         } catch (SafetensorsException e) {
             throw e;
         } catch (IOException e) {
@@ -98,8 +304,11 @@ public final class Safetensors {
     }
 
     /**
-     * Reads and validates a file from a stream, which is read to its end (anything after the last
-     * tensor is an error) but not closed: the caller owns the stream.
+     * Reads and validates a file from a stream, with the {@linkplain Limits#DEFAULT default limits}.
+     * The stream is read to its end (anything after the last tensor is an error) but not closed:
+     * the caller owns the stream. Its length is not known in advance, so lengths in the header are
+     * checked as the data arrives: a header that claims more than the stream holds fails with
+     * "truncated input" after allocating about as much as the stream delivered.
      *
      * @param in the stream; not null
      * @return the tensors in header order and the metadata; the caller owns the result
@@ -108,20 +317,64 @@ public final class Safetensors {
      * @throws IllegalArgumentException if {@code in} is null
      */
     public static SafetensorsFile read(InputStream in) throws IOException {
+        return read(in, Limits.DEFAULT);
+    }
+
+    /**
+     * Like {@link #read(InputStream)} with the given limits; for a stream of unknown origin,
+     * {@link Limits#maxTotalBytes()} bounds how much is read and kept.
+     *
+     * @param in the stream; not null; read to its end, not closed
+     * @param limits the limits; not null
+     * @return the tensors in header order and the metadata; the caller owns the result
+     * @throws SafetensorsException if the bytes are not a valid safetensors file or exceed a limit
+     * @throws IOException if the stream fails
+     * @throws IllegalArgumentException if an argument is null
+     */
+    public static SafetensorsFile read(InputStream in, Limits limits) throws IOException {
         if (in == null) {
             throw new IllegalArgumentException("in must not be null");
         }
-        return new Reader(new StreamSource(in), "").read();
+        checkLimits(limits);
+        return new Reader(new StreamSource(in), limits, "").read();
     }
 
-    /** Sequential access to the input; {@link #size()} is -1 where it is not known in advance. */
+    private static void checkLimits(Limits limits) {
+        if (limits == null) {
+            throw new IllegalArgumentException("limits must not be null");
+        }
+    }
+
+    /**
+     * The input, read front to back: the length prefix, the header, then the tensor data in offset
+     * order. {@link #size()} is -1 where it is not known in advance.
+     */
     private interface Source {
         long size() throws IOException;
 
         /** Reads exactly {@code n} bytes or throws a "truncated" {@link SafetensorsException}. */
         byte[] read(int n, String what) throws IOException;
 
+        /**
+         * The data of validated entries, which tile {@code [0, covered)} of the buffer in this order,
+         * the buffer starting at {@code dataStart} in the input.
+         */
+        default ByteBuffer[] data(List<Header.Entry> byOffset, long dataStart, long covered) throws IOException {
+            ByteBuffer[] out = new ByteBuffer[byOffset.size()];
+            for (int i = 0; i < out.length; i++) {
+                Header.Entry e = byOffset.get(i);
+                out[i] = ByteBuffer.wrap(read((int) (e.end - e.begin),
+                        "data of tensor " + e.quoted() + " at data_offsets " + e.offsets()));
+            }
+            return out;
+        }
+
         boolean atEnd() throws IOException;
+
+        /** Whether {@link #data} maps the file rather than copying it. */
+        default boolean mapped() {
+            return false;
+        }
     }
 
     private static SafetensorsException truncated(String what, int n, long got) {
@@ -158,8 +411,8 @@ public final class Safetensors {
         }
     }
 
-    private static final class ChannelSource implements Source {
-        private final FileChannel ch;
+    private static class ChannelSource implements Source {
+        final FileChannel ch;
 
         ChannelSource(FileChannel ch) {
             this.ch = ch;
@@ -172,6 +425,7 @@ public final class Safetensors {
 
         @Override
         public byte[] read(int n, String what) throws IOException {
+            // n was checked against the file size; a file that shrinks meanwhile ends the loop below.
             ByteBuffer b = ByteBuffer.allocate(n);
             while (b.hasRemaining()) {
                 if (ch.read(b) < 0) {
@@ -187,7 +441,52 @@ public final class Safetensors {
         }
     }
 
+    /**
+     * Maps the data instead of reading it: consecutive tensors share one read-only mapping of at most
+     * {@code maxRegion} bytes (never one per tensor, which for many small tensors would exhaust the
+     * process's mapping count), and each tensor is a slice of its region.
+     */
+    private static final class MappedSource extends ChannelSource {
+        private final long maxRegion;
+
+        MappedSource(FileChannel ch, long maxRegion) {
+            super(ch);
+            this.maxRegion = maxRegion;
+        }
+
+        @Override
+        public ByteBuffer[] data(List<Header.Entry> byOffset, long dataStart, long covered) throws IOException {
+            ByteBuffer[] out = new ByteBuffer[byOffset.size()];
+            int i = 0;
+            while (i < out.length) {
+                long regionBegin = byOffset.get(i).begin;
+                int last = i;
+                while (last + 1 < out.length && byOffset.get(last + 1).end - regionBegin <= maxRegion) {
+                    last++;
+                }
+                long regionEnd = byOffset.get(last).end;
+                ByteBuffer region = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + regionBegin,
+                        regionEnd - regionBegin);
+                for (; i <= last; i++) {
+                    Header.Entry e = byOffset.get(i);
+                    out[i] = region.slice((int) (e.begin - regionBegin), (int) (e.end - e.begin));
+                }
+            }
+            // The data was not read; the file's end is where the tensors end (checked against its size).
+            ch.position(dataStart + covered);
+            return out;
+        }
+
+        @Override
+        public boolean mapped() {
+            return true;
+        }
+    }
+
     private static final class StreamSource implements Source {
+        /** The first allocation for a read; later ones double, as data keeps arriving. */
+        private static final int CHUNK = 64 * 1024;
+
         private final InputStream in;
 
         StreamSource(InputStream in) {
@@ -201,13 +500,22 @@ public final class Safetensors {
 
         @Override
         public byte[] read(int n, String what) throws IOException {
-            // readNBytes(int) grows its buffer as data arrives, so a header that claims a huge tensor
-            // cannot make us allocate more than the stream actually delivers.
-            byte[] r = in.readNBytes(n);
-            if (r.length != n) {
-                throw truncated(what, n, r.length);
+            // The length is only a claim until the bytes arrive: grow the buffer with the data (at most
+            // doubling what was received) rather than trusting n, so a 2 GB claim on a short stream
+            // costs little. Not readNBytes(n): InputStream subclasses may allocate n up front there.
+            byte[] buf = new byte[Math.min(n, CHUNK)];
+            int got = 0;
+            while (got < n) {
+                if (got == buf.length) {
+                    buf = Arrays.copyOf(buf, (int) Math.min(n, 2L * buf.length));
+                }
+                int r = in.read(buf, got, buf.length - got);
+                if (r < 0) {
+                    throw truncated(what, n, got);
+                }
+                got += r;
             }
-            return r;
+            return buf;
         }
 
         @Override
@@ -216,37 +524,18 @@ public final class Safetensors {
         }
     }
 
-    /** One validated header entry; offsets relative to the data buffer. */
-    private static final class Entry {
-        final String name;
-        final Dtype dtype;
-        final int[] shape;
-        final long begin;
-        final long end;
-
-        Entry(String name, Dtype dtype, int[] shape, long begin, long end) {
-            this.name = name;
-            this.dtype = dtype;
-            this.shape = shape;
-            this.begin = begin;
-            this.end = end;
-        }
-
-        String offsets() {
-            return "[" + begin + ", " + end + "]";
-        }
-    }
-
     private static final class Reader {
         private final Source src;
+        private final Limits limits;
         private final String where;
 
-        Reader(Source src, String where) {
+        Reader(Source src, Limits limits, String where) {
             this.src = src;
+            this.limits = limits;
             this.where = where;
         }
 
-        private SafetensorsException fail(String message) {
+        private static SafetensorsException fail(String message) {
             return new SafetensorsException(message);
         }
 
@@ -271,52 +560,40 @@ public final class Safetensors {
             }
             long n = ByteBuffer.wrap(src.read(8, "the 8-byte header length prefix"))
                     .order(ByteOrder.LITTLE_ENDIAN).getLong();
-            if (n < 0 || n > MAX_HEADER_BYTES) {
+            if (n < 0 || n > limits.maxHeaderBytes()) {
                 throw fail("header length " + Long.toUnsignedString(n) + " exceeds the limit of "
-                        + MAX_HEADER_BYTES + " bytes");
+                        + limits.maxHeaderBytes() + " bytes (maxHeaderBytes)");
             }
             if (size >= 0 && n > size - 8) {
                 throw fail("header length " + n + " exceeds the " + (size - 8)
                         + " bytes that follow the length prefix");
             }
-            String text = decodeUtf8(src.read((int) n, "the " + n + "-byte header"));
-            Object root = Json.parse(text, "duplicate tensor name");
-            if (!(root instanceof Map)) {
-                throw fail("header JSON must be an object, got " + describe(root));
-            }
-            LinkedHashMap<String, String> metadata = new LinkedHashMap<>();
-            List<Entry> entries = new ArrayList<>();
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) root).entrySet()) {
-                String name = (String) e.getKey();
-                if (name.equals(METADATA_KEY)) {
-                    metadata(e.getValue(), metadata);
-                } else {
-                    entries.add(entry(name, e.getValue()));
-                }
-            }
+            Header header = Header.parse(decodeUtf8(src.read((int) n, "the " + n + "-byte header")),
+                    limits.maxTensorBytes());
+            List<Header.Entry> entries = header.entries;
 
             long bufferSize = size >= 0 ? size - 8 - n : -1;
             if (bufferSize >= 0) {
-                for (Entry e : entries) {
+                for (Header.Entry e : entries) {
                     if (e.end > bufferSize) {
-                        throw fail("tensor '" + e.name + "': data_offsets " + e.offsets()
+                        throw fail("tensor " + e.quoted() + ": data_offsets " + e.offsets()
                                 + " exceed the data buffer of " + bufferSize + " bytes");
                     }
                 }
             }
-            List<Entry> byOffset = new ArrayList<>(entries);
-            byOffset.sort(Comparator.<Entry>comparingLong(x -> x.begin).thenComparingLong(x -> x.end));
+            List<Header.Entry> byOffset = new ArrayList<>(entries);
+            byOffset.sort(Comparator.<Header.Entry>comparingLong(x -> x.begin).thenComparingLong(x -> x.end));
             long covered = 0;
-            Entry prev = null;
-            for (Entry e : byOffset) {
+            Header.Entry prev = null;
+            for (Header.Entry e : byOffset) {
                 if (e.begin < covered) {
-                    throw fail("tensor '" + e.name + "': data_offsets " + e.offsets() + " overlap tensor '"
-                            + prev.name + "' at " + prev.offsets());
+                    throw fail("tensor " + e.quoted() + ": data_offsets " + e.offsets() + " overlap tensor "
+                            + prev.quoted() + " at " + prev.offsets());
                 }
                 if (e.begin > covered) {
                     throw fail("gap in the data buffer: bytes [" + covered + ", " + e.begin
-                            + ") belong to no tensor (" + (prev == null ? "before" : "between '" + prev.name
-                            + "' and") + " '" + e.name + "' at " + e.offsets()
+                            + ") belong to no tensor (" + (prev == null ? "before" : "between " + prev.quoted()
+                            + " and") + " " + e.quoted() + " at " + e.offsets()
                             + "); the format requires the tensors to cover the buffer");
                 }
                 covered = e.end;
@@ -326,164 +603,82 @@ public final class Safetensors {
                 throw fail("the data buffer has " + bufferSize + " bytes but the tensors cover only "
                         + covered + "; " + (bufferSize - covered) + " trailing bytes");
             }
-
-            Map<String, byte[]> data = new HashMap<>();
-            for (Entry e : byOffset) {
-                int len = (int) (e.end - e.begin);
-                data.put(e.name, src.read(len, "data of tensor '" + e.name + "' at data_offsets " + e.offsets()));
+            if (covered > limits.maxTotalBytes()) {
+                throw fail("the tensors hold " + covered + " bytes of data, over the limit of "
+                        + limits.maxTotalBytes() + " bytes (maxTotalBytes)");
             }
+
+            ByteBuffer[] data = src.data(byOffset, 8 + n, covered);
             if (!src.atEnd()) {
                 throw fail("trailing bytes after the last tensor, which ends at data buffer offset " + covered
                         + "; the format requires the tensors to cover the buffer");
             }
+            Map<String, ByteBuffer> byName = new HashMap<>();
+            for (int i = 0; i < data.length; i++) {
+                byName.put(byOffset.get(i).name, data[i]);
+            }
             LinkedHashMap<String, SafeTensor> tensors = new LinkedHashMap<>();
-            for (Entry e : entries) {
-                tensors.put(e.name, SafeTensor.trusted(e.name, e.dtype, e.shape, data.get(e.name)));
+            for (Header.Entry e : entries) {
+                tensors.put(e.name, SafeTensor.trusted(e.name, e.dtype, e.shape, byName.get(e.name), src.mapped()));
             }
-            return new SafetensorsFile(tensors, metadata);
-        }
-
-        private String decodeUtf8(byte[] header) throws SafetensorsException {
-            ByteBuffer in = ByteBuffer.wrap(header);
-            try {
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(in).toString();
-            } catch (CharacterCodingException e) {
-                throw new SafetensorsException("header is not valid UTF-8 (near header byte "
-                        + in.position() + ")", e);
-            }
-        }
-
-        private void metadata(Object value, Map<String, String> out) throws SafetensorsException {
-            if (value == Json.NULL) {
-                return; // what serde writes for an absent Option; means "no metadata"
-            }
-            if (!(value instanceof Map)) {
-                throw fail(METADATA_KEY + " must be an object of string values, got " + describe(value));
-            }
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-                if (!(e.getValue() instanceof String)) {
-                    throw fail(METADATA_KEY + "['" + e.getKey() + "'] must be a string, got "
-                            + describe(e.getValue()));
-                }
-                out.put((String) e.getKey(), (String) e.getValue());
-            }
-        }
-
-        private Entry entry(String name, Object value) throws SafetensorsException {
-            if (!(value instanceof Map)) {
-                throw fail("tensor '" + name + "': entry must be an object with keys dtype, shape, data_offsets; got "
-                        + describe(value));
-            }
-            Map<?, ?> m = (Map<?, ?>) value;
-            for (Object k : m.keySet()) {
-                if (!ENTRY_KEYS.contains(k)) {
-                    throw fail("tensor '" + name + "': unknown key '" + k
-                            + "' (expected exactly dtype, shape, data_offsets)");
-                }
-            }
-            for (String k : new String[] {"dtype", "shape", "data_offsets"}) {
-                if (!m.containsKey(k)) {
-                    throw fail("tensor '" + name + "': missing key '" + k + "'");
-                }
-            }
-            Object d = m.get("dtype");
-            if (!(d instanceof String)) {
-                throw fail("tensor '" + name + "': dtype must be a string, got " + describe(d));
-            }
-            Dtype dtype = Dtype.fromHeader((String) d);
-            if (dtype == null) {
-                throw fail("unsupported dtype " + d + " for tensor '" + name + "' (supported: "
-                        + Dtype.supportedList() + ")");
-            }
-            List<?> shapeList = list(name, "shape", m.get("shape"));
-            int[] shape = new int[shapeList.size()];
-            for (int i = 0; i < shape.length; i++) {
-                long v = nonNegative(name, "shape[" + i + "]", shapeList.get(i));
-                if (v > Integer.MAX_VALUE) {
-                    throw fail("tensor '" + name + "': shape[" + i + "] = " + v
-                            + " exceeds the largest supported dimension " + Integer.MAX_VALUE);
-                }
-                shape[i] = (int) v;
-            }
-            // A zero dimension makes the tensor empty however large the others are.
-            long numel = Arrays.stream(shape).anyMatch(x -> x == 0) ? 0 : 1;
-            for (int i = 0; i < shape.length && numel != 0; i++) {
-                try {
-                    numel = Math.multiplyExact(numel, (long) shape[i]);
-                } catch (ArithmeticException e) {
-                    throw fail("tensor '" + name + "': shape " + Arrays.toString(shape)
-                            + " has more elements than fit in 64 bits");
-                }
-            }
-            List<?> offs = list(name, "data_offsets", m.get("data_offsets"));
-            if (offs.size() != 2) {
-                throw fail("tensor '" + name + "': data_offsets must have 2 entries [begin, end], got "
-                        + offs.size());
-            }
-            long begin = nonNegative(name, "data_offsets[0]", offs.get(0));
-            long end = nonNegative(name, "data_offsets[1]", offs.get(1));
-            if (begin > end) {
-                throw fail("tensor '" + name + "': data_offsets [" + begin + ", " + end + "] has begin > end");
-            }
-            long bytes;
-            try {
-                bytes = Math.multiplyExact(numel, (long) dtype.size());
-            } catch (ArithmeticException e) {
-                throw fail("tensor '" + name + "': " + dtype + " shape " + Arrays.toString(shape)
-                        + " has more bytes than fit in 64 bits");
-            }
-            if (end - begin != bytes) {
-                throw fail("tensor '" + name + "': " + dtype + " shape " + Arrays.toString(shape) + " needs "
-                        + bytes + " bytes, but data_offsets [" + begin + ", " + end + "] span " + (end - begin));
-            }
-            if (bytes > SafeTensor.MAX_ARRAY) {
-                throw fail("tensor '" + name + "': " + bytes + " bytes exceed the largest Java array ("
-                        + SafeTensor.MAX_ARRAY + " bytes)");
-            }
-            return new Entry(name, dtype, shape, begin, end);
-        }
-
-        private List<?> list(String name, String key, Object v) throws SafetensorsException {
-            if (!(v instanceof List)) {
-                throw fail("tensor '" + name + "': " + key + " must be an array of integers, got " + describe(v));
-            }
-            return (List<?>) v;
-        }
-
-        private long nonNegative(String name, String key, Object v) throws SafetensorsException {
-            if (v instanceof Long && (Long) v >= 0) {
-                return (Long) v;
-            }
-            if (v instanceof java.math.BigInteger && ((java.math.BigInteger) v).signum() > 0) {
-                throw fail("tensor '" + name + "': " + key + " = " + v + " exceeds the supported range (at most "
-                        + Long.MAX_VALUE + ")");
-            }
-            throw fail("tensor '" + name + "': " + key + " must be a non-negative integer, got " + describe(v));
+            return new SafetensorsFile(tensors, header.metadata);
         }
     }
 
-    /** A JSON value as a message fragment, e.g. {@code the number -3} or {@code an array}. */
-    private static String describe(Object v) {
-        if (v instanceof Map) {
-            return "an object";
+    /**
+     * Checks that {@code b} is well-formed UTF-8 (the Unicode standard's table 3-7: no overlong
+     * forms, no encoded surrogates, nothing above U+10FFFF) and decodes it. Checked by hand because
+     * the JDK's strict decoder needs a char buffer of twice the header's size next to the string;
+     * after this check {@link String#String(byte[], java.nio.charset.Charset)} cannot substitute.
+     */
+    static String decodeUtf8(byte[] b) throws SafetensorsException {
+        int i = 0;
+        while (i < b.length) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int len;
+            int lo = 0x80;
+            int hi = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF) {
+                len = 2;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                len = 3;
+                lo = c == 0xE0 ? 0xA0 : 0x80;
+                hi = c == 0xED ? 0x9F : 0xBF;
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                len = 4;
+                lo = c == 0xF0 ? 0x90 : 0x80;
+                hi = c == 0xF4 ? 0x8F : 0xBF;
+            } else {
+                throw badUtf8(b, i, 1);
+            }
+            if (i + len > b.length) {
+                throw badUtf8(b, i, b.length - i);
+            }
+            int second = b[i + 1] & 0xFF;
+            if (second < lo || second > hi) {
+                throw badUtf8(b, i, 2);
+            }
+            for (int k = 2; k < len; k++) {
+                int cont = b[i + k] & 0xFF;
+                if (cont < 0x80 || cont > 0xBF) {
+                    throw badUtf8(b, i, k + 1);
+                }
+            }
+            i += len;
         }
-        if (v instanceof List) {
-            return "an array";
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static SafetensorsException badUtf8(byte[] b, int at, int count) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < count; k++) {
+            sb.append(k == 0 ? "" : " ").append(String.format("0x%02X", b[at + k] & 0xFF));
         }
-        if (v instanceof String) {
-            String s = (String) v;
-            return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
-        }
-        if (v instanceof Boolean) {
-            return "the boolean " + v;
-        }
-        if (v == Json.NULL) {
-            return "null";
-        }
-        return "the number " + v;
+        return new SafetensorsException("header is not valid UTF-8: bytes " + sb + " at header byte " + at);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -524,6 +719,12 @@ public final class Safetensors {
      * file, as POSIX rename does). Only where the file system cannot move atomically does it fall back
      * to {@link StandardCopyOption#REPLACE_EXISTING}. On any failure the temporary file is deleted and
      * the target is left as it was. The new file gets the default permissions of a newly created file.
+     *
+     * <p>If the process dies during the write ({@code kill -9}, a crash), the target still holds
+     * the complete previous version, never a part of the new one (the rename is the only step that
+     * touches it); what may remain is the stale temporary file {@code .NAME.RANDOM.tmp} next to it,
+     * which nothing reads and which is safe to delete. The fsync before the rename is what makes
+     * the same hold across a power cut.
      *
      * <p>All arguments are validated before anything is created.
      *
@@ -580,11 +781,11 @@ public final class Safetensors {
             AtomicFiles.writeFully(ch, ByteBuffer.wrap(plan.header));
             failPoint.reached("header");
             for (SafeTensor t : plan.tensors) {
-                byte[] b = t.storage();
-                int half = b.length / 2;
-                AtomicFiles.writeFully(ch, ByteBuffer.wrap(b, 0, half));
+                ByteBuffer b = t.storage();
+                int half = b.remaining() / 2;
+                AtomicFiles.writeFully(ch, b.slice(0, half));
                 failPoint.reached("tensor " + t.name());
-                AtomicFiles.writeFully(ch, ByteBuffer.wrap(b, half, b.length - half));
+                AtomicFiles.writeFully(ch, b.slice(half, b.remaining() - half));
             }
             failPoint.reached("move");
         });
@@ -609,8 +810,22 @@ public final class Safetensors {
         Plan plan = plan(tensors, metadata);
         out.write(plan.lengthPrefix());
         out.write(plan.header);
+        byte[] chunk = null;
         for (SafeTensor t : plan.tensors) {
-            out.write(t.storage());
+            ByteBuffer b = t.storage();
+            if (b.hasArray()) {
+                out.write(b.array(), b.arrayOffset(), b.remaining());
+                continue;
+            }
+            // Mapped data: copied through a small buffer, never into one array of the tensor's size.
+            if (chunk == null) {
+                chunk = new byte[64 * 1024];
+            }
+            while (b.hasRemaining()) {
+                int k = Math.min(chunk.length, b.remaining());
+                b.get(chunk, 0, k);
+                out.write(chunk, 0, k);
+            }
         }
         out.flush();
     }

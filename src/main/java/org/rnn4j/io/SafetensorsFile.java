@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * The contents of a safetensors file: its tensors in header order and its {@code __metadata__} map.
- * Immutable; returned by the {@code read} methods of {@link Safetensors} and accepted by
+ * Immutable; returned by the {@code read} and {@code map} methods of {@link Safetensors} (the tensors
+ * of {@code map} are backed by the file, see {@link SafeTensor#isMapped()}) and accepted by
  * {@link Safetensors#write(java.nio.file.Path, SafetensorsFile)}.
  */
 public final class SafetensorsFile {

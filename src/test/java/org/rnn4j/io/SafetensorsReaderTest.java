@@ -116,7 +116,26 @@ class SafetensorsReaderTest {
         assertMalformed(file("{\"a\u0001\":1}", 0), "control character U+0001");
         assertMalformed(file("{\"\\ud800\":1}", 0), "unpaired high surrogate");
         assertMalformed(file("{\"\\x\":1}", 0), "invalid escape '\\x'");
-        assertMalformed(file("[" + "[".repeat(100) + "]".repeat(100) + "]", 0), "nesting deeper than 64");
+    }
+
+    /**
+     * The schema has three levels (header, entry, shape/offsets/metadata), so deeper nesting is
+     * refused at its first bracket, wherever it starts, without reading it.
+     */
+    @Test
+    void nestingBeyondTheSchema() throws IOException {
+        String deep = "[".repeat(1000) + "]".repeat(1000);
+        assertMalformed(file(deep, 0), "header JSON must be an object, got an array");
+        assertMalformed(file("{\"a\":" + deep + "}", 0), "tensor 'a': entry must be an object", "got an array");
+        assertMalformed(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[" + deep + "],\"data_offsets\":[0,4]}}", 4),
+                "tensor 'a': shape[0] must be a non-negative integer, got an array");
+        assertMalformed(file("{\"a\":{\"dtype\":" + "{".repeat(1000) + "}}", 0),
+                "tensor 'a': dtype must be a string, got an object");
+        assertMalformed(file("{\"__metadata__\":{\"k\":" + deep + "}}", 0),
+                "__metadata__['k'] must be a string, got an array");
+        // Unclosed: nothing after the first bracket is looked at.
+        assertMalformed(file("{\"a\":{\"dtype\":\"F32\",\"shape\":" + "[".repeat(100_000), 0),
+                "tensor 'a': shape[0] must be a non-negative integer, got an array");
     }
 
     @Test

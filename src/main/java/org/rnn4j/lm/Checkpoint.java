@@ -163,6 +163,12 @@ public final class Checkpoint {
             throw new IllegalArgumentException(file + ": the tokenizer has " + tokenizer.vocabSize()
                     + " tokens but the model " + config.vocabSize());
         }
+        // The metadata may lie (a file may come from anywhere): check every parameter's shape against
+        // the file before allocating a model of the claimed size, so a claim of hidden_size = 10^6
+        // is a one-line error, not an OutOfMemoryError.
+        for (Map.Entry<String, int[]> e : parameterShapes(config).entrySet()) {
+            shapeOf(f, file, e.getKey(), e.getValue());
+        }
         LanguageModel model = new LanguageModel(config, kernels);
         Params params = model.params();
         for (String name : params.names()) {
@@ -202,6 +208,34 @@ public final class Checkpoint {
             }
         }
         return new Loaded(model, tokenizer, optimizer, schedule, settings, pos, meta);
+    }
+
+    /** Names and shapes of the parameters of {@code config}, computed without allocating them. */
+    private static Map<String, int[]> parameterShapes(LanguageModel.Config config) {
+        Map<String, int[]> m = new LinkedHashMap<>();
+        int g = config.cell().gates() * config.hiddenSize();
+        m.put("encoder.weight", new int[] {config.vocabSize(), config.embeddingSize()});
+        for (int l = 0; l < config.numLayers(); l++) {
+            int in = l == 0 ? config.embeddingSize() : config.hiddenSize();
+            m.put("rnn.weight_ih_l" + l, new int[] {g, in});
+            m.put("rnn.weight_hh_l" + l, new int[] {g, config.hiddenSize()});
+            m.put("rnn.bias_ih_l" + l, new int[] {g});
+            m.put("rnn.bias_hh_l" + l, new int[] {g});
+        }
+        m.put("decoder.weight", new int[] {config.vocabSize(), config.hiddenSize()});
+        m.put("decoder.bias", new int[] {config.vocabSize()});
+        return m;
+    }
+
+    private static void shapeOf(SafetensorsFile f, Path file, String name, int[] shape) {
+        if (!f.contains(name)) {
+            throw new IllegalArgumentException(file + " lacks the tensor '" + name + "' " + Arrays.toString(shape));
+        }
+        if (!Arrays.equals(f.tensor(name).shape(), shape)) {
+            throw new IllegalArgumentException(file + ": tensor '" + name + "' has shape "
+                    + Arrays.toString(f.tensor(name).shape()) + ", expected " + Arrays.toString(shape)
+                    + " (from the model.* metadata)");
+        }
     }
 
     private static float[] floats(SafetensorsFile f, Path file, String name, int[] shape) {

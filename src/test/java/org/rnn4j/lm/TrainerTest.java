@@ -108,4 +108,28 @@ class TrainerTest {
                 () -> Checkpoint.load(foreign, Kernels.get()));
         assertTrue(e.getMessage().contains("not an rnn4j language-model checkpoint"), e.getMessage());
     }
+
+    /**
+     * A valid file whose metadata lies about the architecture: the claimed sizes are checked against
+     * the tensors before anything of the claimed size is allocated, so a claim of a 10⁸-element
+     * matrix is a one-line error (it used to be an OutOfMemoryError).
+     */
+    @Test
+    void checkpointWithLyingMetadataIsRefusedBeforeAllocating() throws Exception {
+        org.rnn4j.text.CharTokenizer tok = org.rnn4j.text.CharTokenizer.fit("abcab");
+        LanguageModel m = new LanguageModel(new LanguageModel.Config(org.rnn4j.cell.CellType.LSTM, tok.vocabSize(),
+                4, 5, 1, 0.0), Kernels.get()).init(1);
+        Path file = dir.resolve("ok.safetensors");
+        Checkpoint.save(file, m, tok, null, null, null, null, Map.of());
+        org.rnn4j.io.SafetensorsFile f = org.rnn4j.io.Safetensors.read(file);
+        Map<String, String> meta = new java.util.HashMap<>(f.metadata());
+        meta.put("model.hidden_size", "5000");
+        Path lying = dir.resolve("lying.safetensors");
+        org.rnn4j.io.Safetensors.write(lying, f.tensors().values(), meta);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Checkpoint.load(lying, Kernels.get()));
+        assertTrue(e.getMessage().contains("tensor 'rnn.weight_ih_l0' has shape [20, 4], expected [20000, 4] (from the model.* metadata)"),
+                e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
 }

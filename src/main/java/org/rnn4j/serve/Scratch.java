@@ -13,6 +13,7 @@ final class Scratch {
     final float[] hPre;    // projected LSTM: (n, H) o ⊙ tanh(c_t), the input of W_hr
     final float[] rowA;    // peephole LSTM: (H) a_o kept before the fused pass; GRU reset-before: unused
     final float[] rh;      // GRU reset-before: (n, H) r ⊙ h_{t−1}
+    final float[] xh;      // (n, in_l + P) [x ; h_{t−1}], the input of the concatenated matrix
 
     Scratch(StreamingModel m, int capacity) {
         this.capacity = capacity;
@@ -26,5 +27,7 @@ final class Scratch {
         hPre = m.spec().projSize() > 0 ? new float[capacity * h] : null;
         rowA = m.spec().peephole() ? new float[h] : null;
         rh = m.spec().resetBefore() ? new float[capacity * h] : null;
+        int p = m.spec().stateSize();
+        xh = new float[capacity * (Math.max(m.spec().inputSize(), p) + p)];
     }
 }

@@ -52,10 +52,15 @@ public final class StreamingModel {
     private final int hidden;    // H
     private final int state;     // P
     private final int g;         // G·H
-    private final PackedMatrix[] wIh;   // per layer (G·H, in_l)
-    private final PackedMatrix[] wHh;   // per layer (G·H, P)
-    private final float[][] bias;       // LSTM/RNN: b_ih + b_hh (G·H); GRU: b_ih (3H)
-    private final float[][] biasHh;     // GRU: b_hh (3H); else null
+    // Per layer, the rows whose input and recurrent parts are summed anyway are one matrix
+    // [W_ih | W_hh] (R, in_l + P) read by one GEMV over [x ; h_{t−1}]: R = G·H for LSTM and RNN, the
+    // r and z rows (2H) for GRU, whose n rows need W_in·x and W_hn·h apart (r multiplies the latter).
+    private final PackedMatrix[] wCat;  // (R, in_l + P)
+    private final float[][] bCat;       // (R) b_ih + b_hh of those rows
+    private final PackedMatrix[] wIn;   // GRU: (H, in_l) W_in; else null
+    private final PackedMatrix[] wHn;   // GRU: (H, P) W_hn; else null
+    private final float[][] bIn;        // GRU: (H) b_in
+    private final float[][] bHn;        // GRU: (H) b_hn
     private final float[][] wHr;        // projected LSTM: (P, H) per layer, float32; else null
     private final float[][] peep;       // peephole LSTM: (3H) [p_i, p_f, p_o] per layer; else null
     private final float[] embedding;    // (V, I) or null
@@ -74,23 +79,32 @@ public final class StreamingModel {
         hidden = s.hiddenSize();
         state = s.stateSize();
         g = s.gateRows();
-        wIh = new PackedMatrix[layers];
-        wHh = new PackedMatrix[layers];
-        bias = new float[layers][];
-        biasHh = new float[layers][];
+        wCat = new PackedMatrix[layers];
+        bCat = new float[layers][];
+        wIn = new PackedMatrix[layers];
+        wHn = new PackedMatrix[layers];
+        bIn = new float[layers][];
+        bHn = new float[layers][];
         wHr = new float[layers][];
         peep = new float[layers][];
         boolean gru = s.cell() == CellType.GRU;
+        int catRows = gru ? 2 * hidden : g;
         for (int l = 0; l < layers; l++) {
             RnnWeights w = b.weights;
-            wIh[l] = new PackedMatrix(k, format, w.weightIh(l, 0), 0, g, s.layerInputSize(l));
-            wHh[l] = new PackedMatrix(k, format, w.weightHh(l, 0), 0, g, state);
+            int inL = s.layerInputSize(l);
+            float[] cat = new float[catRows * (inL + state)];
+            for (int r = 0; r < catRows; r++) {
+                System.arraycopy(w.weightIh(l, 0), r * inL, cat, r * (inL + state), inL);
+                System.arraycopy(w.weightHh(l, 0), r * state, cat, r * (inL + state) + inL, state);
+            }
+            wCat[l] = new PackedMatrix(k, format, cat, 0, catRows, inL + state);
+            bCat[l] = new float[catRows];
+            k.add(catRows, w.biasIh(l, 0), 0, w.biasHh(l, 0), 0, bCat[l], 0);
             if (gru) {
-                bias[l] = w.biasIh(l, 0).clone();
-                biasHh[l] = w.biasHh(l, 0).clone();
-            } else {
-                bias[l] = new float[g];
-                k.add(g, w.biasIh(l, 0), 0, w.biasHh(l, 0), 0, bias[l], 0);
+                wIn[l] = new PackedMatrix(k, format, w.weightIh(l, 0), 2 * hidden * inL, hidden, inL);
+                wHn[l] = new PackedMatrix(k, format, w.weightHh(l, 0), 2 * hidden * state, hidden, state);
+                bIn[l] = java.util.Arrays.copyOfRange(w.biasIh(l, 0), 2 * hidden, 3 * hidden);
+                bHn[l] = java.util.Arrays.copyOfRange(w.biasHh(l, 0), 2 * hidden, 3 * hidden);
             }
             if (s.projSize() > 0) {
                 wHr[l] = w.weightHr(l, 0).clone();
@@ -277,7 +291,7 @@ public final class StreamingModel {
     public long stepWeightBytes() {
         long n = 0;
         for (int l = 0; l < layers; l++) {
-            n += wIh[l].bytes() + wHh[l].bytes();
+            n += wCat[l].bytes() + (wIn[l] == null ? 0 : wIn[l].bytes() + wHn[l].bytes());
         }
         return n;
     }
@@ -516,14 +530,19 @@ public final class StreamingModel {
      * (n, H) hold h_{t−1}, c_{t−1} on entry and h_t, c_t on exit.
      */
     private void layer(int l, int n, float[] x, int xOff, float[] hs, int hOff, float[] cs, int cOff, Scratch s) {
-        int inL = wIh[l].cols;
+        int inL = spec.layerInputSize(l);
+        int cat = inL + state;
         float[] gates = s.gates;   // (n, G·H)
+        // xh (n, in_l + P) = [x ; h_{t−1}], the input of the concatenated matrix
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(x, xOff + r * inL, s.xh, r * cat, inL);
+            System.arraycopy(hs, hOff + r * state, s.xh, r * cat + inL, state);
+        }
         switch (spec.cell()) {
             case LSTM: {
-                // gates = W_ih·x + W_hh·h_{t−1} + (b_ih + b_hh)          (n, 4H), blocks [i, f, g, o]
-                broadcast(bias[l], 0, gates, 0, n, g, g);
-                wIh[l].multAdd(k, n, 0, g, x, xOff, inL, gates, 0, g);
-                wHh[l].multAdd(k, n, 0, g, hs, hOff, state, gates, 0, g);
+                // gates = [W_ih | W_hh]·[x ; h_{t−1}] + (b_ih + b_hh)     (n, 4H), blocks [i, f, g, o]
+                broadcast(bCat[l], 0, gates, 0, n, g, g);
+                wCat[l].multAdd(k, n, 0, g, s.xh, 0, cat, gates, 0, g);
                 boolean proj = wHr[l] != null;
                 float[] hOut = proj ? s.hPre : hs;
                 for (int r = 0; r < n; r++) {
@@ -550,28 +569,35 @@ public final class StreamingModel {
                 }
                 break;
             }
-            case GRU:
+            case GRU: {
+                int h2 = 2 * hidden;
+                // [a_r, a_z] = [W_ih | W_hh]_{r,z}·[x ; h_{t−1}] + (b_ih + b_hh)_{r,z}     (n, 2H)
+                // x_n = W_in·x + b_in                                                        (n, H)
+                broadcast(bCat[l], 0, gates, 0, n, h2, g);
+                wCat[l].multAdd(k, n, 0, h2, s.xh, 0, cat, gates, 0, g);
+                broadcast(bIn[l], 0, gates, h2, n, hidden, g);
+                wIn[l].multAdd(k, n, 0, hidden, x, xOff, inL, gates, h2, g);
                 if (spec.resetBefore()) {
-                    gruResetBefore(l, n, x, xOff, inL, hs, hOff, s);
+                    gruResetBefore(l, n, hs, hOff, s);
                 } else {
-                    // gx = W_ih·x + b_ih   gh = W_hh·h_{t−1} + b_hh          (n, 3H), blocks [r, z, n]
-                    // r = σ(gx_r + gh_r)  z = σ(gx_z + gh_z)  n = tanh(gx_n + r ⊙ gh_n)
-                    // h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
-                    broadcast(bias[l], 0, gates, 0, n, g, g);
-                    wIh[l].multAdd(k, n, 0, g, x, xOff, inL, gates, 0, g);
-                    broadcast(biasHh[l], 0, s.gh, 0, n, g, g);
-                    wHh[l].multAdd(k, n, 0, g, hs, hOff, state, s.gh, 0, g);
+                    // h_n = W_hn·h_{t−1} + b_hn; the r, z part of gh is 0 (already summed above)
+                    // r = σ(a_r)  z = σ(a_z)  n = tanh(x_n + r ⊙ h_n)  h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
+                    for (int r = 0; r < n; r++) {
+                        java.util.Arrays.fill(s.gh, r * g, r * g + h2, 0f);
+                    }
+                    broadcast(bHn[l], 0, s.gh, h2, n, hidden, g);
+                    wHn[l].multAdd(k, n, 0, hidden, hs, hOff, state, s.gh, h2, g);
                     for (int r = 0; r < n; r++) {
                         int ho = hOff + r * state;
                         k.gruCellForward(hidden, gates, r * g, s.gh, r * g, hs, ho, hs, ho);
                     }
                 }
                 break;
+            }
             default: {
-                // h_t = tanh|relu(W_ih·x + W_hh·h_{t−1} + b_ih + b_hh)        (n, H)
-                broadcast(bias[l], 0, gates, 0, n, g, g);
-                wIh[l].multAdd(k, n, 0, g, x, xOff, inL, gates, 0, g);
-                wHh[l].multAdd(k, n, 0, g, hs, hOff, state, gates, 0, g);
+                // h_t = tanh|relu([W_ih | W_hh]·[x ; h_{t−1}] + b_ih + b_hh)        (n, H)
+                broadcast(bCat[l], 0, gates, 0, n, g, g);
+                wCat[l].multAdd(k, n, 0, g, s.xh, 0, cat, gates, 0, g);
                 if (spec.cell() == CellType.RNN_RELU) {
                     k.relu(n * hidden, gates, 0, hs, hOff);
                 } else {
@@ -600,27 +626,23 @@ public final class StreamingModel {
     }
 
     /*
-     * GRU with the reset gate before the recurrent matmul (ONNX linear_before_reset = 0):
-     *   gx = W_ih·x + b_ih                       gh[r,z] = W_h[r,z]·h_{t−1} + b_h[r,z]
-     *   r = σ(gx_r + gh_r)   z = σ(gx_z + gh_z)   rh = r ⊙ h_{t−1}
-     *   gh[n] = W_hn·rh + b_hn     n = tanh(gx_n + gh_n)     h_t = n + z ⊙ (h_{t−1} − n)
+     * GRU with the reset gate before the recurrent matmul (ONNX linear_before_reset = 0), after the
+     * caller put [a_r, a_z] (both biases in) and x_n = W_in·x + b_in into gx:
+     *   r = σ(a_r)   z = σ(a_z)   rh = r ⊙ h_{t−1}
+     *   h_n = W_hn·rh + b_hn     n = tanh(x_n + h_n)     h_t = n + z ⊙ (h_{t−1} − n)
      */
-    private void gruResetBefore(int l, int n, float[] x, int xOff, int inL, float[] hs, int hOff, Scratch s) {
+    private void gruResetBefore(int l, int n, float[] hs, int hOff, Scratch s) {
         float[] gx = s.gates;
         float[] gh = s.gh;
-        broadcast(bias[l], 0, gx, 0, n, g, g);
-        wIh[l].multAdd(k, n, 0, g, x, xOff, inL, gx, 0, g);
-        broadcast(biasHh[l], 0, gh, 0, n, 2 * hidden, g);
-        wHh[l].multAdd(k, n, 0, 2 * hidden, hs, hOff, state, gh, 0, g);
+        int h2 = 2 * hidden;
         for (int r = 0; r < n; r++) {
-            k.add(2 * hidden, gx, r * g, gh, r * g, gx, r * g);
-            k.sigmoid(2 * hidden, gx, r * g, gx, r * g);
+            k.sigmoid(h2, gx, r * g, gx, r * g);
             k.mul(hidden, gx, r * g, hs, hOff + r * state, s.rh, r * hidden);
         }
-        broadcast(biasHh[l], 2 * hidden, gh, 2 * hidden, n, hidden, g);
-        wHh[l].multAdd(k, n, 2 * hidden, hidden, s.rh, 0, hidden, gh, 2 * hidden, g);
+        broadcast(bHn[l], 0, gh, h2, n, hidden, g);
+        wHn[l].multAdd(k, n, 0, hidden, s.rh, 0, hidden, gh, h2, g);
         for (int r = 0; r < n; r++) {
-            int nOff = r * g + 2 * hidden;
+            int nOff = r * g + h2;
             int ho = hOff + r * state;
             k.add(hidden, gx, nOff, gh, nOff, gx, nOff);
             k.tanh(hidden, gx, nOff, gx, nOff);

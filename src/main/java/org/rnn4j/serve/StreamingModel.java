@@ -21,7 +21,7 @@ import org.rnn4j.kernel.Kernels;
  *
  * <p>Per step and layer l (docs/serving.md has the equations of every cell):
  * <pre>
- *   gates = W_ih_l·x + W_hh_l·h_{l,t−1} + b            one pass over the weights (a GEMV)
+ *   gates = [W_ih_l | W_hh_l]·[x ; h_{l,t−1}] + b       one GEMV over the joined matrix
  *   (h_{l,t}, c_{l,t}) = cell(gates, h_{l,t−1}, c_{l,t−1})  the fused post-GEMM pass of the engine
  *   x ← h_{l,t}                                          the next layer's input
  * </pre>
@@ -29,8 +29,10 @@ import org.rnn4j.kernel.Kernels;
  * float[], int)}) turn the n GEMVs into one GEMM, which reads the weights once for all of them.
  *
  * <p><b>Packing.</b> The builder copies every array it is given: the model's weights are private,
- * so later writes to the source arrays do not reach it. For LSTM and RNN layers the two biases are
- * folded into one (b_ih + b_hh); GRU keeps both because b_hn sits inside r ⊙ (·). With
+ * so later writes to the source arrays do not reach it. Each layer's input and recurrent rows are
+ * joined into one matrix [W_ih | W_hh] (R, in + P) with the biases folded (b_ih + b_hh), read by one
+ * GEMV per step; R = G·H for LSTM and RNN, 2H (the r and z rows) for GRU, whose n rows keep W_in
+ * and W_hn apart because r multiplies W_hn·h + b_hn. With
  * {@link WeightFormat#BF16} the input and recurrent matrices (the bytes a step streams) are stored
  * as bfloat16; everything else stays float32.
  *

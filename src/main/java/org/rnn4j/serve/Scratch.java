@@ -8,7 +8,7 @@ package org.rnn4j.serve;
 final class Scratch {
     final int capacity;
     final float[] gates;   // (n, G·H) pre-activations, then activated gates
-    final float[] gh;      // GRU: (n, 3H) recurrent projection W_hh·h + b_hh
+    final float[] gh;      // GRU: (n, 3H); only its h_n block [2H, 3H) is ever written, the r, z blocks stay 0
     final float[] tanhC;   // LSTM: (n, H) tanh(c_t)
     final float[] hPre;    // projected LSTM: (n, H) o ⊙ tanh(c_t), the input of W_hr
     final float[] rowA;    // peephole LSTM: (H) a_o kept before the fused pass; GRU reset-before: unused

@@ -17,7 +17,7 @@ import org.rnn4j.kernel.Kernels;
  * GRU reset placement) — reverse and bidirectional networks read the future and cannot stream; run
  * them through the sequence engine ({@link org.rnn4j.cell.Rnn}); an optional head (O, P) with bias
  * (O) turns the top layer's h into logits. Without a head the output of a step is the top layer's
- * h (P). Dropout is an training-time operation and is ignored.
+ * h (P). Dropout is a training-time operation and is ignored.
  *
  * <p>Per step and layer l (docs/serving.md has the equations of every cell):
  * <pre>
@@ -582,11 +582,9 @@ public final class StreamingModel {
                 if (spec.resetBefore()) {
                     gruResetBefore(l, n, hs, hOff, s);
                 } else {
-                    // h_n = W_hn·h_{t−1} + b_hn; the r, z part of gh is 0 (already summed above)
+                    // h_n = W_hn·h_{t−1} + b_hn; the r, z part of gh stays 0 (Scratch never writes it
+                    // for this cell), because a_r and a_z above already hold both projections
                     // r = σ(a_r)  z = σ(a_z)  n = tanh(x_n + r ⊙ h_n)  h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
-                    for (int r = 0; r < n; r++) {
-                        java.util.Arrays.fill(s.gh, r * g, r * g + h2, 0f);
-                    }
                     broadcast(bHn[l], 0, s.gh, h2, n, hidden, g);
                     wHn[l].multAdd(k, n, 0, hidden, hs, hOff, state, s.gh, h2, g);
                     for (int r = 0; r < n; r++) {

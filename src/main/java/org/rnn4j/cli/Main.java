@@ -25,6 +25,7 @@ public final class Main {
             "  infer       run a PyTorch RNN/LSTM/GRU model (safetensors state_dict) on an input file",
             "  longterm    adding problem / copy task: tanh RNN, IRNN, LSTM, GRU trained per lag vs the baseline",
             "  gradflow    vanishing gradients measured: |dL/dh_t| against the distance to the loss, per cell",
+            "  bench       this machine's figures without JMH: training step, inference, streaming step",
             "",
             "options:",
             "  --help      this text (also: rnn4j <command> --help)",
@@ -76,6 +77,8 @@ public final class Main {
                 return LongtermCommand.run(args, out, err);
             case "gradflow":
                 return GradflowCommand.run(args, out, err);
+            case "bench":
+                return BenchCommand.run(args, out, err);
             default:
                 err.println("rnn4j: unknown command '" + args[0] + "' (try rnn4j --help)");
                 return 2;

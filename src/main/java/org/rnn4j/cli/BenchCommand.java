@@ -1,0 +1,228 @@
+package org.rnn4j.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.rnn4j.cell.CellType;
+import org.rnn4j.cell.Rnn;
+import org.rnn4j.cell.RnnSpec;
+import org.rnn4j.cell.RnnWeights;
+import org.rnn4j.cell.RnnWorkspace;
+import org.rnn4j.kernel.KernelSelector;
+import org.rnn4j.kernel.Kernels;
+import org.rnn4j.kernel.Parallelism;
+import org.rnn4j.serve.StreamState;
+import org.rnn4j.serve.StreamingModel;
+
+/**
+ * {@code rnn4j bench}: the main figures of this machine without JMH, in well under a minute — per
+ * cell, a training step (forward + BPTT with all gradients) and sequence inference at one shape, in
+ * ms and GEMM GFLOP/s, and the streaming step latency at batch 1.
+ *
+ * <p>Method: each figure is the median of timed samples (each sample ≥ 20 ms of back-to-back calls)
+ * taken for {@code --seconds} after a warm-up of the same length, on freshly seeded weights and
+ * inputs. GFLOP/s counts GEMM FLOPs only: forward 2·T·B·G·H·(I + H), training step 3× that (as
+ * jmh/rnn-report.py). JMH (jmh/, docs/performance.md) remains the reference method: it forks,
+ * separates iterations and reports errors; this command is the quick look at a user's machine.
+ */
+final class BenchCommand {
+    private BenchCommand() {}
+
+    static final String USAGE = String.join("\n",
+            "usage: rnn4j bench [options]",
+            "",
+            "Measures, per cell, one training step (forward + BPTT) and sequence inference at one shape",
+            "(ms and GEMM GFLOP/s), and the streaming step at batch 1 (µs). No JMH; about 30 s with the",
+            "defaults. Close other programs first: the figures are only as quiet as the machine.",
+            "",
+            "options (defaults in brackets):",
+            "  --cells LIST         lstm,gru,rnn_tanh,rnn_relu                      [lstm,gru,rnn_tanh]",
+            "  --shape TxBxIxH      training and inference shape                    [100x32x256x256]",
+            "  --stream-hidden LIST H of the streaming steps (I = H, one layer)     [64,256]",
+            "  --threads N          GEMM tasks of the training step and inference   [1]",
+            "  --seconds S          warm-up and timing per figure                   [1.0]",
+            "  --json               one JSON object per line instead of a table",
+            "",
+            "exit code: 0 done, 2 usage error");
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        Args a;
+        List<CellType> cells = new ArrayList<>();
+        int[] shape;
+        int[] streamHidden;
+        int threads;
+        double seconds;
+        try {
+            a = new Args("bench", argv, Set.of("--cells", "--shape", "--stream-hidden", "--threads", "--seconds"),
+                    Set.of("--json", "--help", "-h"));
+            if (a.has("--help") || a.has("-h")) {
+                out.println(USAGE);
+                return 0;
+            }
+            for (String c : a.string("--cells", "lstm,gru,rnn_tanh").split(",")) {
+                cells.add(CellType.parse(c.trim()));
+            }
+            shape = positives("--shape", a.string("--shape", "100x32x256x256"), "x", 4);
+            streamHidden = positives("--stream-hidden", a.string("--stream-hidden", "64,256"), ",", -1);
+            threads = a.integer("--threads", 1, 1);
+            seconds = a.real("--seconds", 1.0, 0.001, 600);
+        } catch (IllegalArgumentException e) {
+            err.println("rnn4j bench: " + e.getMessage());
+            return 2;
+        }
+        boolean json = a.has("--json");
+        Map<String, String> env = KernelSelector.describe();
+        String jdk = System.getProperty("java.version");
+        String kernels = Kernels.get().name();
+        if (json) {
+            out.println("{\"kind\": \"env\", \"rnn4j\": " + q(Main.version()) + ", \"jdk\": " + q(jdk) + ", \"kernels\": "
+                    + q(kernels) + ", \"threads\": " + threads + ", \"cpus\": " + Runtime.getRuntime().availableProcessors()
+                    + ", \"seconds\": " + seconds + "}");
+        } else {
+            out.printf(Locale.ROOT, "rnn4j bench: JDK %s, kernels %s, %d thread(s), %d CPUs; median of %.1f s after %.1f s warm-up%n",
+                    jdk, kernels, threads, Runtime.getRuntime().availableProcessors(), seconds, seconds);
+            if (kernels.equals("scalar")) {
+                out.println("  (scalar kernels: start the JVM with --add-modules jdk.incubator.vector for SIMD; "
+                        + env.getOrDefault("vector", "") + ")");
+            }
+            String sh = shape[0] + "x" + shape[1] + "x" + shape[2] + "x" + shape[3];
+            StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-9s %-24s %-24s", "cell",
+                    "train step " + sh, "inference " + sh));
+            for (int h : streamHidden) {
+                head.append(String.format(Locale.ROOT, " %-14s", "stream H=" + h));
+            }
+            out.println(head);
+        }
+        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1) : null;
+        try {
+            Parallelism par = pool == null ? Parallelism.SERIAL : new Parallelism(pool, threads);
+            // Compile the kernels first (every cell at a small shape), so that the first figure is
+            // not the one that pays for the JIT.
+            for (CellType cell : cells) {
+                measureCell(cell, new int[] {8, 4, 32, 32}, new int[] {32}, par, Math.min(seconds, 0.3), json,
+                        new PrintStream(java.io.OutputStream.nullOutputStream()));
+            }
+            for (CellType cell : cells) {
+                measureCell(cell, shape, streamHidden, par, seconds, json, out);
+            }
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+        return 0;
+    }
+
+    private static void measureCell(CellType cell, int[] shape, int[] streamHidden, Parallelism par, double seconds,
+                                    boolean json, PrintStream out) {
+        int t = shape[0], b = shape[1], in = shape[2], h = shape[3];
+        RnnSpec spec = RnnSpec.builder(cell, in, h).build();
+        Rnn rnn = new Rnn(new RnnWeights(spec).initUniform(1));
+        RnnWorkspace ws = new RnnWorkspace(par, 1);
+        RnnWeights grads = new RnnWeights(spec);
+        SplittableRandom r = new SplittableRandom(7);
+        float[] x = uniform(r, t * b * in), dOut = uniform(r, t * b * h);
+        float[] y = new float[t * b * h], dx = new float[t * b * in];
+        double fwdFlops = 2.0 * t * b * spec.gateRows() * (double) (in + h);
+        double trainMs = time(() -> {
+            rnn.forward(ws, true, x, t, b, null, null, null, y, null, null);
+            rnn.backward(ws, dOut, null, null, grads, dx, null, null);
+        }, seconds) / 1e6;
+        double inferMs = time(() -> rnn.forward(ws, false, x, t, b, null, null, null, y, null, null), seconds) / 1e6;
+        double[] streamUs = new double[streamHidden.length];
+        for (int i = 0; i < streamHidden.length; i++) {
+            int hs = streamHidden[i];
+            StreamingModel m = StreamingModel.builder(
+                    new RnnWeights(RnnSpec.builder(cell, hs, hs).build()).initUniform(3)).build();
+            StreamState s = m.newState();
+            float[] sx = uniform(r, hs), sy = new float[m.outputSize()];
+            streamUs[i] = time(() -> m.step(s, sx, 0, sy, 0), seconds) / 1e3;
+        }
+        String sh = t + "x" + b + "x" + in + "x" + h;
+        if (json) {
+            out.println(String.format(Locale.ROOT, "{\"kind\": \"train\", \"cell\": %s, \"shape\": %s, \"ms\": %.4f, \"gflops\": %.2f}",
+                    q(cell.id()), q(sh), trainMs, 3 * fwdFlops / (trainMs * 1e6)));
+            out.println(String.format(Locale.ROOT, "{\"kind\": \"inference\", \"cell\": %s, \"shape\": %s, \"ms\": %.4f, \"gflops\": %.2f}",
+                    q(cell.id()), q(sh), inferMs, fwdFlops / (inferMs * 1e6)));
+            for (int i = 0; i < streamHidden.length; i++) {
+                out.println(String.format(Locale.ROOT, "{\"kind\": \"stream\", \"cell\": %s, \"hidden\": %d, \"batch\": 1, \"us\": %.4f}",
+                        q(cell.id()), streamHidden[i], streamUs[i]));
+            }
+        } else {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9s %-24s %-24s", cell.id(),
+                    String.format(Locale.ROOT, "%.2f ms %.1f GFLOP/s", trainMs, 3 * fwdFlops / (trainMs * 1e6)),
+                    String.format(Locale.ROOT, "%.2f ms %.1f GFLOP/s", inferMs, fwdFlops / (inferMs * 1e6))));
+            for (double us : streamUs) {
+                line.append(String.format(Locale.ROOT, " %-14s", String.format(Locale.ROOT, "%.2f µs", us)));
+            }
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    /**
+     * Median time of one call in ns: warm-up for {@code seconds}, then samples of back-to-back calls
+     * (each ≥ 20 ms, or one call if a call takes longer) for {@code seconds}, at least 3 samples.
+     */
+    static double time(Runnable call, double seconds) {
+        long budget = (long) (seconds * 1e9);
+        long start = System.nanoTime();
+        long calls = 0;
+        while (System.nanoTime() - start < budget || calls < 2) {
+            call.run();
+            calls++;
+        }
+        double perCall = (double) (System.nanoTime() - start) / calls;
+        int batch = (int) Math.max(1, Math.min(1_000_000, 20e6 / perCall));
+        List<Double> samples = new ArrayList<>();
+        start = System.nanoTime();
+        while (System.nanoTime() - start < budget || samples.size() < 3) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < batch; i++) {
+                call.run();
+            }
+            samples.add((double) (System.nanoTime() - t0) / batch);
+        }
+        double[] s = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static int[] positives(String name, String v, String sep, int count) {
+        String[] parts = v.split(sep.equals("x") ? "x" : ",");
+        if (count > 0 && parts.length != count) {
+            throw new IllegalArgumentException(name + " must be " + count + " positive integers separated by '" + sep
+                    + "', got '" + v + "'");
+        }
+        int[] r = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                r[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                r[i] = 0;
+            }
+            if (r[i] < 1) {
+                throw new IllegalArgumentException(name + " must be positive integers separated by '" + sep + "', got '"
+                        + v + "'");
+            }
+        }
+        return r;
+    }
+
+    private static float[] uniform(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (r.nextDouble() - 0.5);
+        }
+        return a;
+    }
+
+    private static String q(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}

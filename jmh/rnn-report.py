@@ -18,7 +18,8 @@ for path in sys.argv[1:]:
         p = r["params"]
         scale = {"ns/op": 1e-6, "us/op": 1e-3, "ms/op": 1, "s/op": 1e3}[r["primaryMetric"]["scoreUnit"]]
         raw = [x * scale for fork in r["primaryMetric"]["rawData"] for x in fork]
-        rows[(p["shape"], p["cell"], p.get("impl", "simd"), method)] = (min(raw), statistics.median(raw))
+        impl = p.get("impl", "simd") + ("" if p.get("threads", "1") == "1" else f", {p['threads']} threads")
+        rows[(p["shape"], p["cell"], impl, method)] = (min(raw), statistics.median(raw))
 
 print("| (T,B,I,H) | cell | impl | forward ms (median) | GFLOP/s | fwd+bwd ms (median) | GFLOP/s | one GEMM of fwd FLOPs, GFLOP/s | fwd / GEMM |")
 print("|---|---|---|---|---|---|---|---|---|")

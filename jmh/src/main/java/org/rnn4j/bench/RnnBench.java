@@ -38,12 +38,17 @@ import org.rnn4j.kernel.Kernels;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 public class RnnBench {
-    @Param({"100x32x256x256", "35x20x650x650", "50x64x512x512"})
+    @Param({"100x32x256x256", "35x20x650x650", "50x64x512x512", "100x1x128x128"})
     public String shape;
     @Param({"lstm", "gru", "rnn_tanh"})
     public String cell;
     @Param({"simd"})
     public String impl;
+    /** GEMM tasks (Parallelism): 1 = this thread only; 2 = this thread and one pool thread. */
+    @Param({"1"})
+    public int threads;
+
+    java.util.concurrent.ExecutorService pool;
 
     int seqLen, batch;
     Rnn rnn;
@@ -63,7 +68,9 @@ public class RnnBench {
         RnnSpec spec = RnnSpec.builder(CellType.parse(cell), in, hidden).build();
         kernels = impl.equals("simd") ? Kernels.simd() : Kernels.scalar();
         rnn = new Rnn(new RnnWeights(spec).initUniform(1), kernels);
-        ws = new RnnWorkspace();
+        pool = threads > 1 ? java.util.concurrent.Executors.newFixedThreadPool(threads - 1) : null;
+        ws = pool == null ? new RnnWorkspace()
+                : new RnnWorkspace(new org.rnn4j.kernel.Parallelism(pool, threads), 1);
         grads = new RnnWeights(spec);
         Random r = new Random(7);
         x = fill(r, seqLen * batch * in);
@@ -76,6 +83,13 @@ public class RnnBench {
         gemmA = fill(r, gm * gk);
         gemmB = fill(r, gn * gk);
         gemmC = new float[gm * gn];
+    }
+
+    @org.openjdk.jmh.annotations.TearDown
+    public void tearDown() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
     }
 
     private static float[] fill(Random r, int n) {

@@ -332,6 +332,62 @@ public abstract class Kernels {
         multAddVecBf16_0(m, n, a, firstRow * Bf16.rowInts(n), x, xOff, y, yOff);
     }
 
+    /**
+     * Packs op(B) once for {@link #multAddPacked} (see {@link PackedGemmB}).
+     *
+     * @param transB use {@code Bᵀ}: {@code B} is stored (n, k) instead of (k, n)
+     * @param k rows of op(B), {@code >= 0}
+     * @param n columns of op(B), {@code >= 0}
+     * @param b {@code B} row-major at {@code bOff}; read only
+     * @param bOff offset of {@code B[0,0]}
+     * @param ldb leading dimension of {@code B} as stored
+     * @return the packed copy, owned by the caller, usable with this kernel set only
+     */
+    public final PackedGemmB packGemmB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+        size("k", k);
+        size("n", n);
+        if (transB) {
+            matrix("B", b, bOff, n, k, ldb);
+        } else {
+            matrix("B", b, bOff, k, n, ldb);
+        }
+        if ((long) k * (n + 64) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("packed B of " + k + "x" + n + " exceeds a Java array");
+        }
+        return new PackedGemmB(k, n, packGemmB0(transB, k, n, b, bOff, ldb), this);
+    }
+
+    /**
+     * {@code C += alpha·A·op(B)} with op(B) packed by this kernel set's {@link #packGemmB}.
+     *
+     * @param m rows of {@code A} and {@code C}, {@code >= 0}
+     * @param alpha scale of the product
+     * @param a {@code A}, (m, k) row-major at {@code aOff}; read only
+     * @param aOff offset of {@code A[0,0]}
+     * @param lda leading dimension of {@code A}, {@code >= max(1, k)}
+     * @param b the packed op(B) (k, n); not null
+     * @param c {@code C}, (m, n) row-major at {@code cOff}; must not overlap {@code A}
+     * @param cOff offset of {@code C[0,0]}
+     * @param ldc leading dimension of {@code C}, {@code >= max(1, n)}
+     */
+    public final void multAddPacked(int m, float alpha, float[] a, int aOff, int lda, PackedGemmB b,
+                                    float[] c, int cOff, int ldc) {
+        size("m", m);
+        if (b == null) {
+            throw new IllegalArgumentException("b must not be null");
+        }
+        if (b.owner != this) {
+            throw new IllegalArgumentException("b was packed by the " + b.owner.name() + " kernels; this is "
+                    + name() + ": pack it with this kernel set");
+        }
+        matrix("A", a, aOff, m, b.k, lda);
+        matrix("C", c, cOff, m, b.n, ldc);
+        if (m == 0 || b.k == 0 || b.n == 0 || alpha == 0f) {
+            return;
+        }
+        multAddPacked0(m, b.n, b.k, alpha, a, aOff, lda, b.data, c, cOff, ldc);
+    }
+
     // ------------------------------------------------------------------ GEMM
 
     /**
@@ -875,6 +931,11 @@ public abstract class Kernels {
     abstract int argmax0(int n, float[] x, int xOff);
 
     abstract void multAddVec0(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff);
+
+    abstract float[] packGemmB0(boolean transB, int k, int n, float[] b, int bOff, int ldb);
+
+    abstract void multAddPacked0(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] pb,
+                                 float[] c, int cOff, int ldc);
 
     abstract void multAddVecBf16_0(int m, int n, int[] a, int aOff, float[] x, int xOff, float[] y, int yOff);
 

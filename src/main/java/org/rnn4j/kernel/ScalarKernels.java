@@ -129,6 +129,28 @@ final class ScalarKernels extends Kernels {
         }
     }
 
+    /** The scalar twin's "packing" is op(B) as a (k, n) row-major copy. */
+    @Override
+    float[] packGemmB0(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+        float[] d = new float[k * n];
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                d[p * n + j] = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+            }
+        }
+        return d;
+    }
+
+    @Override
+    void multAddPacked0(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] pb,
+                        float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                axpy0(n, alpha * a[aOff + i * lda + p], pb, p * n, c, cOff + i * ldc);
+            }
+        }
+    }
+
     @Override
     void multAddVecBf16_0(int m, int n, int[] a, int aOff, float[] x, int xOff, float[] y, int yOff) {
         int stride = Bf16.rowInts(n);

@@ -112,6 +112,38 @@ final class VectorGemm {
     }
 
     /**
+     * Packs all of op(B) (k, n) into the micro-kernel's panels once, for {@link #gemmPacked}: K block
+     * pc (KC rows of op(B)) starts at pc·roundUp(n, NR) and holds its NR-column panels of kc·NR floats
+     * each, exactly what {@link #gemm} packs per call.
+     */
+    static float[] packAllB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+        int np = roundUp(n, NR);
+        float[] dst = new float[k * np];
+        for (int pc = 0; pc < k; pc += KC) {
+            packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), 0, n, dst, pc * np);
+        }
+        return dst;
+    }
+
+    /** C += alpha·A·op(B), A (m, k) row-major, op(B) pre-packed by {@link #packAllB}. */
+    static void gemmPacked(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] pb,
+                           float[] c, int cOff, int ldc) {
+        Workspace ws = WORKSPACE.get();
+        int np = roundUp(n, NR);
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            for (int ic = 0; ic < m; ic += MC) {
+                int mc = Math.min(MC, m - ic);
+                packA(false, a, aOff, lda, ic, mc, pc, kc, alpha, ws.packA);
+                for (int jr = 0; jr < n; jr += NR) {
+                    macroColumn(ws, kc, mc, Math.min(NR, n - jr), ws.packA, pb, pc * np + (jr / NR) * kc * NR,
+                            c, cOff + ic * ldc + jr, ldc);
+                }
+            }
+        }
+    }
+
+    /**
      * M fits one A block (the RNN case: M = batch). Packing all of B up front would cost as much
      * memory traffic as the multiply itself (each B element is used only 2·M times), so each B
      * strip of STRIP columns is packed just before use into a buffer that stays in L2 while every A

@@ -344,6 +344,17 @@ final class VectorKernels extends Kernels {
         }
     }
 
+    @Override
+    float[] packGemmB0(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+        return VectorGemm.packAllB(transB, k, n, b, bOff, ldb);
+    }
+
+    @Override
+    void multAddPacked0(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] pb,
+                        float[] c, int cOff, int ldc) {
+        VectorGemm.gemmPacked(m, n, k, alpha, a, aOff, lda, pb, c, cOff, ldc);
+    }
+
     /*
      * bf16 GEMV over the packed layout (see Bf16): one int vector widens into the weights of two
      * contiguous column runs, lo = int << 16 and hi = int & 0xFFFF0000, both exact floats, so a step

@@ -1,6 +1,7 @@
 package org.rnn4j.serve;
 
 import org.rnn4j.kernel.Kernels;
+import org.rnn4j.kernel.PackedGemmB;
 
 /**
  * One weight matrix W (rows, cols), row-major, as the streaming kernels read it: a private copy in
@@ -9,7 +10,8 @@ import org.rnn4j.kernel.Kernels;
  *
  * <p>The one operation is {@code out[r] += W·x[r]} for {@code n} input rows: a GEMV when n = 1 (the
  * latency case, one pass over the weights) and a GEMM against Wᵀ when n &gt; 1 in float32 (one pass
- * over the weights for all n streams). bfloat16 weights at n &gt; 1 run n GEMVs: the format exists to
+ * over the weights for all n streams), with Wᵀ packed once into the micro-kernel's panels on the
+ * first batched call instead of on every call. bfloat16 weights at n &gt; 1 run n GEMVs: the format exists to
  * halve the bytes of the batch-1 step, and a bf16 GEMM kernel is not worth its code here.
  */
 final class PackedMatrix {
@@ -17,6 +19,10 @@ final class PackedMatrix {
     final int cols;
     private final float[] f32;   // (rows, cols), or null
     private final int[] bf16;    // Kernels.packBf16 layout, or null
+    // Wᵀ packed for the GEMM of batched steps: made on the first batched call (a model that is only
+    // ever stepped one stream at a time does not pay the second copy). Benign race: two threads may
+    // both pack; the results are equal and PackedGemmB is immutable, published through the volatile.
+    private volatile PackedGemmB packedT;
 
     PackedMatrix(Kernels k, WeightFormat format, float[] w, int wOff, int rows, int cols) {
         this.rows = rows;
@@ -42,10 +48,22 @@ final class PackedMatrix {
             }
         } else if (n == 1) {
             k.multAddVec(m, cols, f32, first * cols, cols, x, xOff, out, outOff);
+        } else if (first == 0 && m == rows) {
+            // out (n, rows) += x (n, cols)·Wᵀ on the GEMM micro-kernel, with Wᵀ packed once
+            k.multAddPacked(n, 1f, x, xOff, ldx, gemmPacked(k), out, outOff, ldo);
         } else {
             // out (n, m) += x (n, cols)·W[first:first+m]ᵀ
             k.gemm(false, true, n, m, cols, 1f, x, xOff, ldx, f32, first * cols, cols, 1f, out, outOff, ldo);
         }
+    }
+
+    private PackedGemmB gemmPacked(Kernels k) {
+        PackedGemmB p = packedT;
+        if (p == null) {
+            p = k.packGemmB(true, cols, rows, f32, 0, cols);
+            packedT = p;
+        }
+        return p;
     }
 
     /** Bytes this matrix occupies (what one GEMV streams from memory). */

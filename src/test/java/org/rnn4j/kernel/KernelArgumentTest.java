@@ -79,7 +79,7 @@ class KernelArgumentTest {
             for (int i = 0; i < t.length; i++) {
                 Object v = valid[i];
                 t[i] = v instanceof Integer ? int.class : v instanceof Float ? float.class
-                        : v instanceof Boolean ? boolean.class : v.getClass();
+                        : v instanceof Boolean ? boolean.class : v instanceof PackedArg ? PackedGemmB.class : v.getClass();
             }
             return t;
         }
@@ -140,6 +140,15 @@ class KernelArgumentTest {
                 .ld("ldw", 4).alt("rows", "w rows").alt("cols", "w cols"));
         l.add(new Call("multAddVecBf16", "m,n,a,firstRow,x,xOff,y,yOff", 2, 4, new int[3 * Bf16.BLOCK_INTS], 1,
                 vec(2, 4), 2, vec(1, 2), 1));
+        // Pre-packed GEMM: op(B) is (3, 4) stored (3, 4) with ldb 6, or (4, 3) with ldb 5 when transposed;
+        // C (2, 4) += A (2, 3)·op(B) with lda 5, ldc 7.
+        l.add(new Call("packGemmB", "transB,k,n,b,bOff,ldb", false, 3, 4, mat(1, 3, 4, 6), 1, 6)
+                .ld("ldb", 4).alt("k", "B rows").alt("n", "B cols").label("packGemmB NN"));
+        l.add(new Call("packGemmB", "transB,k,n,b,bOff,ldb", true, 3, 4, mat(2, 4, 3, 5), 2, 5)
+                .ld("ldb", 3).alt("k", "B cols").alt("n", "B rows").label("packGemmB T"));
+        l.add(new Call("multAddPacked", "m,alpha,a,aOff,lda,b,c,cOff,ldc", 2, 1f, mat(1, 2, 3, 5), 1, 5,
+                new PackedArg(3, 4), mat(2, 2, 4, 7), 2, 7)
+                .ld("lda", 3).ld("ldc", 4).alt("m", "A rows", "C rows"));
         // GEMM: m = 3, n = 4, k = 5 in the two mixed storage forms.
         String gemmNames = "transA,transB,m,n,k,alpha,a,aOff,lda,b,bOff,ldb,beta,c,cOff,ldc";
         for (boolean ta : new boolean[] {false, true}) {
@@ -200,9 +209,19 @@ class KernelArgumentTest {
 
     // ------------------------------------------------------------------ invocation
 
+    /** Stands for a PackedGemmB (k, n), packed by the kernel set that is called (packings are per set). */
+    record PackedArg(int k, int n) {}
+
     static Object invoke(Kernels k, Call c, Object[] args) throws Throwable {
+        Object[] actual = args.clone();
+        for (int i = 0; i < actual.length; i++) {
+            if (actual[i] instanceof PackedArg) {
+                PackedArg p = (PackedArg) actual[i];
+                actual[i] = k.packGemmB(false, p.k(), p.n(), new float[Math.max(1, p.k() * p.n())], 0, Math.max(1, p.n()));
+            }
+        }
         try {
-            return c.method().invoke(k, args);
+            return c.method().invoke(k, actual);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }

@@ -45,6 +45,7 @@ class KernelProperties {
             "dot", "axpy", "scale", "add", "mul", "mulAdd", "sum", "sumSquares", "max", "argmax",
             "multAddVec", "multAddTransVec",
             "packBf16", "multAddVecBf16", // Bf16Properties
+            "packGemmB", "multAddPacked", // PackedGemmProperties
             "gemm", // and its Parallelism overload: GemmParallelTest
             "mult", "multAdd", "multTransB", "multAddTransB", "multTransA", "multAddTransA",
             "exp", "sigmoid", "tanh", "relu", "sigmoidBackward", "tanhBackward", "reluBackward",

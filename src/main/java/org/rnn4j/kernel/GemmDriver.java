@@ -53,6 +53,12 @@ final class GemmDriver {
                         beta, c, cOff + lo * ldc, ldc, m);
             }
         }
+        runPieces(pieces, par);
+    }
+
+    /** Runs pieces[0] on this thread and the others on par's executor; returns when all are done. */
+    private static void runPieces(Runnable[] pieces, Parallelism par) {
+        int tasks = pieces.length;
         CountDownLatch done = new CountDownLatch(tasks - 1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int t = 1; t < tasks; t++) {
@@ -85,6 +91,27 @@ final class GemmDriver {
         } else if (f != null) {
             throw new IllegalStateException("gemm task failed", f);
         }
+    }
+
+    /** The column split of {@link Kernels#multAddPacked}: as {@link #run}, over C's columns only. */
+    static void runPacked(Kernels impl, int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] pb,
+                          float[] c, int cOff, int ldc, Parallelism par) {
+        long work = (long) m * n * Math.max(k, 1);
+        int align = impl.gemmSplitColumns();
+        int tasks = (int) Math.min(par.tasks(), Math.max(1, work / MIN_FLOPS_PER_TASK));
+        tasks = Math.min(tasks, Math.max(1, n / align));
+        if (tasks <= 1) {
+            impl.multAddPacked0(m, n, k, alpha, a, aOff, lda, pb, c, cOff, ldc, 0, n);
+            return;
+        }
+        int units = (n + align - 1) / align;
+        Runnable[] pieces = new Runnable[tasks];
+        for (int t = 0; t < tasks; t++) {
+            int lo = Math.min(n, (int) ((long) units * t / tasks) * align);
+            int hi = t == tasks - 1 ? n : Math.min(n, (int) ((long) units * (t + 1) / tasks) * align);
+            pieces[t] = () -> impl.multAddPacked0(m, n, k, alpha, a, aOff, lda, pb, c, cOff, ldc, lo, hi);
+        }
+        runPieces(pieces, par);
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {

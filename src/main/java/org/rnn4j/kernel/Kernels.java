@@ -354,7 +354,37 @@ public abstract class Kernels {
         if ((long) k * (n + 64) > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("packed B of " + k + "x" + n + " exceeds a Java array");
         }
-        return new PackedGemmB(k, n, packGemmB0(transB, k, n, b, bOff, ldb), this);
+        return new PackedGemmB(k, n, packGemmB0(transB, k, n, b, bOff, ldb, null), this);
+    }
+
+    /**
+     * {@link #packGemmB(boolean, int, int, float[], int, int)} into the storage of an earlier packing
+     * when it has the same shape and kernel set (otherwise into new storage): for weights that are
+     * repacked on every call, such as an engine's recurrent matrix between optimizer steps, without
+     * allocating. Overwrites {@code reuse}: the caller must own it and no other thread may be using it.
+     *
+     * @param transB use {@code Bᵀ}: {@code B} is stored (n, k) instead of (k, n)
+     * @param k rows of op(B), {@code >= 0}
+     * @param n columns of op(B), {@code >= 0}
+     * @param b {@code B} row-major at {@code bOff}; read only
+     * @param bOff offset of {@code B[0,0]}
+     * @param ldb leading dimension of {@code B} as stored
+     * @param reuse an earlier packing to overwrite, or null
+     * @return {@code reuse} repacked, or a new packing
+     */
+    public final PackedGemmB packGemmB(boolean transB, int k, int n, float[] b, int bOff, int ldb, PackedGemmB reuse) {
+        if (reuse == null || reuse.owner != this || reuse.k != k || reuse.n != n) {
+            return packGemmB(transB, k, n, b, bOff, ldb);
+        }
+        size("k", k);
+        size("n", n);
+        if (transB) {
+            matrix("B", b, bOff, n, k, ldb);
+        } else {
+            matrix("B", b, bOff, k, n, ldb);
+        }
+        packGemmB0(transB, k, n, b, bOff, ldb, reuse.data);
+        return reuse;
     }
 
     /**
@@ -372,6 +402,30 @@ public abstract class Kernels {
      */
     public final void multAddPacked(int m, float alpha, float[] a, int aOff, int lda, PackedGemmB b,
                                     float[] c, int cOff, int ldc) {
+        multAddPacked(m, alpha, a, aOff, lda, b, c, cOff, ldc, Parallelism.SERIAL);
+    }
+
+    /**
+     * {@link #multAddPacked(int, float, float[], int, int, PackedGemmB, float[], int, int)} with the
+     * columns of C split over {@code par}'s tasks (on micro-panel boundaries, when the product is
+     * large enough to pay for a hand-off); the result is bitwise the serial one.
+     *
+     * @param m rows of {@code A} and {@code C}, {@code >= 0}
+     * @param alpha scale of the product
+     * @param a {@code A}, (m, k) row-major at {@code aOff}; read only
+     * @param aOff offset of {@code A[0,0]}
+     * @param lda leading dimension of {@code A}, {@code >= max(1, k)}
+     * @param b the packed op(B) (k, n); not null
+     * @param c {@code C}, (m, n) row-major at {@code cOff}; must not overlap {@code A}
+     * @param cOff offset of {@code C[0,0]}
+     * @param ldc leading dimension of {@code C}, {@code >= max(1, n)}
+     * @param par the tasks; not null
+     */
+    public final void multAddPacked(int m, float alpha, float[] a, int aOff, int lda, PackedGemmB b,
+                                    float[] c, int cOff, int ldc, Parallelism par) {
+        if (par == null) {
+            throw new IllegalArgumentException("par must not be null");
+        }
         size("m", m);
         if (b == null) {
             throw new IllegalArgumentException("b must not be null");
@@ -385,7 +439,7 @@ public abstract class Kernels {
         if (m == 0 || b.k == 0 || b.n == 0 || alpha == 0f) {
             return;
         }
-        multAddPacked0(m, b.n, b.k, alpha, a, aOff, lda, b.data, c, cOff, ldc);
+        GemmDriver.runPacked(this, m, b.n, b.k, alpha, a, aOff, lda, b.data, c, cOff, ldc, par);
     }
 
     // ------------------------------------------------------------------ GEMM
@@ -932,10 +986,12 @@ public abstract class Kernels {
 
     abstract void multAddVec0(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff);
 
-    abstract float[] packGemmB0(boolean transB, int k, int n, float[] b, int bOff, int ldb);
+    /** Packs into {@code dst} (its length fits this shape) or, when null, into a new array. */
+    abstract float[] packGemmB0(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] dst);
 
+    /** C[:, j0:j1] += alpha·A·op(B)[:, j0:j1]; j0 a multiple of {@link #gemmSplitColumns()}. */
     abstract void multAddPacked0(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] pb,
-                                 float[] c, int cOff, int ldc);
+                                 float[] c, int cOff, int ldc, int j0, int j1);
 
     abstract void multAddVecBf16_0(int m, int n, int[] a, int aOff, float[] x, int xOff, float[] y, int yOff);
 

@@ -131,8 +131,8 @@ final class ScalarKernels extends Kernels {
 
     /** The scalar twin's "packing" is op(B) as a (k, n) row-major copy. */
     @Override
-    float[] packGemmB0(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
-        float[] d = new float[k * n];
+    float[] packGemmB0(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] dst) {
+        float[] d = dst != null ? dst : new float[k * n];
         for (int p = 0; p < k; p++) {
             for (int j = 0; j < n; j++) {
                 d[p * n + j] = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
@@ -143,10 +143,10 @@ final class ScalarKernels extends Kernels {
 
     @Override
     void multAddPacked0(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] pb,
-                        float[] c, int cOff, int ldc) {
+                        float[] c, int cOff, int ldc, int j0, int j1) {
         for (int i = 0; i < m; i++) {
             for (int p = 0; p < k; p++) {
-                axpy0(n, alpha * a[aOff + i * lda + p], pb, p * n, c, cOff + i * ldc);
+                axpy0(j1 - j0, alpha * a[aOff + i * lda + p], pb, p * n + j0, c, cOff + i * ldc + j0);
             }
         }
     }

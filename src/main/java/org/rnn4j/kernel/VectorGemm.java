@@ -116,18 +116,22 @@ final class VectorGemm {
      * pc (KC rows of op(B)) starts at pc·roundUp(n, NR) and holds its NR-column panels of kc·NR floats
      * each, exactly what {@link #gemm} packs per call.
      */
-    static float[] packAllB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+    static float[] packAllB(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] into) {
         int np = roundUp(n, NR);
-        float[] dst = new float[k * np];
+        float[] dst = into != null ? into : new float[k * np];
         for (int pc = 0; pc < k; pc += KC) {
             packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), 0, n, dst, pc * np);
         }
         return dst;
     }
 
-    /** C += alpha·A·op(B), A (m, k) row-major, op(B) pre-packed by {@link #packAllB}. */
+    /**
+     * C[:, j0:j1] += alpha·A·op(B)[:, j0:j1], A (m, k) row-major, op(B) (k, n) pre-packed by
+     * {@link #packAllB}; j0 a multiple of NR. Each C element's arithmetic does not depend on j0 or
+     * j1, so a column split over threads gives the serial result bit for bit.
+     */
     static void gemmPacked(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] pb,
-                           float[] c, int cOff, int ldc) {
+                           float[] c, int cOff, int ldc, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
         int np = roundUp(n, NR);
         for (int pc = 0; pc < k; pc += KC) {
@@ -135,8 +139,8 @@ final class VectorGemm {
             for (int ic = 0; ic < m; ic += MC) {
                 int mc = Math.min(MC, m - ic);
                 packA(false, a, aOff, lda, ic, mc, pc, kc, alpha, ws.packA);
-                for (int jr = 0; jr < n; jr += NR) {
-                    macroColumn(ws, kc, mc, Math.min(NR, n - jr), ws.packA, pb, pc * np + (jr / NR) * kc * NR,
+                for (int jr = j0; jr < j1; jr += NR) {
+                    macroColumn(ws, kc, mc, Math.min(NR, j1 - jr), ws.packA, pb, pc * np + (jr / NR) * kc * NR,
                             c, cOff + ic * ldc + jr, ldc);
                 }
             }

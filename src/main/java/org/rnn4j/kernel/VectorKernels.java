@@ -345,14 +345,14 @@ final class VectorKernels extends Kernels {
     }
 
     @Override
-    float[] packGemmB0(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
-        return VectorGemm.packAllB(transB, k, n, b, bOff, ldb);
+    float[] packGemmB0(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] dst) {
+        return VectorGemm.packAllB(transB, k, n, b, bOff, ldb, dst);
     }
 
     @Override
     void multAddPacked0(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] pb,
-                        float[] c, int cOff, int ldc) {
-        VectorGemm.gemmPacked(m, n, k, alpha, a, aOff, lda, pb, c, cOff, ldc);
+                        float[] c, int cOff, int ldc, int j0, int j1) {
+        VectorGemm.gemmPacked(m, n, k, alpha, a, aOff, lda, pb, c, cOff, ldc, j0, j1);
     }
 
     /*

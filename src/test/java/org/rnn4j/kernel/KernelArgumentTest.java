@@ -149,6 +149,11 @@ class KernelArgumentTest {
         l.add(new Call("multAddPacked", "m,alpha,a,aOff,lda,b,c,cOff,ldc", 2, 1f, mat(1, 2, 3, 5), 1, 5,
                 new PackedArg(3, 4), mat(2, 2, 4, 7), 2, 7)
                 .ld("lda", 3).ld("ldc", 4).alt("m", "A rows", "C rows"));
+        l.add(new Call("multAddPacked", "m,alpha,a,aOff,lda,b,c,cOff,ldc,par", 2, 1f, mat(1, 2, 3, 5), 1, 5,
+                new PackedArg(3, 4), mat(2, 2, 4, 7), 2, 7, Parallelism.SERIAL)
+                .ld("lda", 3).ld("ldc", 4).alt("m", "A rows", "C rows").label("multAddPacked par"));
+        l.add(new Call("packGemmB", "transB,k,n,b,bOff,ldb,reuse", false, 3, 4, mat(1, 3, 4, 6), 1, 6, new PackedArg(3, 4))
+                .ld("ldb", 4).alt("k", "B rows").alt("n", "B cols").label("packGemmB reuse"));
         // GEMM: m = 3, n = 4, k = 5 in the two mixed storage forms.
         String gemmNames = "transA,transB,m,n,k,alpha,a,aOff,lda,b,bOff,ldb,beta,c,cOff,ldc";
         for (boolean ta : new boolean[] {false, true}) {

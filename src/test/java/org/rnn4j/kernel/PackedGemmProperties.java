@@ -75,6 +75,36 @@ class PackedGemmProperties {
         assertArrayEquals(c1, c2);
     }
 
+    /** Split over 2 and 3 tasks (columns), the product is the serial one bit for bit; a repacking reuses its storage. */
+    @Test
+    void parallelSplitAndReuseGiveTheSerialBits() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            Random r = new Random(5);
+            for (Kernels k : Tolerances.implementations()) {
+                int m = 32, n = 1000, kk = 300;
+                float[] a = rand(r, m * kk), b = rand(r, n * kk), c0 = rand(r, m * n);
+                PackedGemmB pb = k.packGemmB(true, kk, n, b, 0, kk);
+                float[] serial = c0.clone();
+                k.multAddPacked(m, 1f, a, 0, kk, pb, serial, 0, n);
+                for (int tasks : new int[] {2, 3}) {
+                    float[] par = c0.clone();
+                    k.multAddPacked(m, 1f, a, 0, kk, pb, par, 0, n, new Parallelism(pool, tasks));
+                    assertArrayEquals(serial, par, k.name() + " " + tasks + " tasks");
+                }
+                float[] b2 = rand(r, n * kk);
+                PackedGemmB again = k.packGemmB(true, kk, n, b2, 0, kk, pb);
+                org.junit.jupiter.api.Assertions.assertSame(pb, again, "same shape and set: storage reused");
+                float[] viaReuse = c0.clone(), fresh = c0.clone();
+                k.multAddPacked(m, 1f, a, 0, kk, again, viaReuse, 0, n);
+                k.multAddPacked(m, 1f, a, 0, kk, k.packGemmB(true, kk, n, b2, 0, kk), fresh, 0, n);
+                assertArrayEquals(fresh, viaReuse, k.name() + " repacked");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aPackingBelongsToItsKernelSet() {
         if (Tolerances.implementations().size() < 2) {

@@ -231,7 +231,8 @@ public final class Rnn {
         float[] hPre = ws.hPre[u];     // projected: (T, B, H) o ⊙ tanh(c_t)
         float[] peep = spec.peephole() ? weights.peephole(l, d) : null;   // (3H) [p_i, p_f, p_o]
         inputProjection(ws, u, l, d, true);
-        float[] wHh = weights.weightHh(l, d);   // (4H, P)
+        // W_hhᵀ (P, 4H) packed once for all T steps (see recurrentPacking)
+        ws.packFwd = k.packGemmB(true, p, g, weights.weightHh(l, d), 0, p, ws.packFwd);
         for (int t = 0; t < ws.seqLen; t++) {
             int m = ws.active[t];
             zeroRows(hs, (t + 1) * b + m, b - m, p);
@@ -243,7 +244,7 @@ public final class Rnn {
                 continue;
             }
             // gates_t[0:m] += h_{t−1}[0:m]·W_hhᵀ        (m, P)·(P, 4H)
-            k.gemm(false, true, m, g, p, 1f, hs, t * b * p, p, wHh, 0, p, 1f, gates, t * b * g, g, ws.parallelism);
+            k.multAddPacked(m, 1f, hs, t * b * p, p, ws.packFwd, gates, t * b * g, g, ws.parallelism);
             float[] hOut = proj ? hPre : hs;
             for (int s = 0; s < m; s++) {
                 int row = t * b + s;
@@ -296,7 +297,7 @@ public final class Rnn {
         float[] gh = ws.gh[u];      // (T, B, 3H)
         float[] hs = ws.hs[u];      // (T+1, B, H)
         inputProjection(ws, u, l, d, false);
-        float[] wHh = weights.weightHh(l, d);
+        ws.packFwd = k.packGemmB(true, h, g, weights.weightHh(l, d), 0, h, ws.packFwd);   // W_hhᵀ (H, 3H)
         float[] bHh = weights.biasHh(l, d);
         for (int t = 0; t < ws.seqLen; t++) {
             int m = ws.active[t];
@@ -306,7 +307,7 @@ public final class Rnn {
             }
             // gh_t[0:m] = h_{t−1}[0:m]·W_hhᵀ + b_hh     (m, H)·(H, 3H)
             broadcastRows(bHh, 0, gh, t * b * g, m, g, g);
-            k.gemm(false, true, m, g, h, 1f, hs, t * b * h, h, wHh, 0, h, 1f, gh, t * b * g, g, ws.parallelism);
+            k.multAddPacked(m, 1f, hs, t * b * h, h, ws.packFwd, gh, t * b * g, g, ws.parallelism);
             for (int s = 0; s < m; s++) {
                 int row = t * b + s;
                 k.gruCellForward(h, gx, row * g, gh, row * g, hs, row * h, hs, (row + b) * h);
@@ -377,7 +378,7 @@ public final class Rnn {
         float[] a = ws.gates[u];    // (T, B, H) pre-activations
         float[] hs = ws.hs[u];      // (T+1, B, H)
         inputProjection(ws, u, l, d, true);
-        float[] wHh = weights.weightHh(l, d);
+        ws.packFwd = k.packGemmB(true, h, h, weights.weightHh(l, d), 0, h, ws.packFwd);   // W_hhᵀ (H, H)
         boolean relu = spec.cell() == CellType.RNN_RELU;
         for (int t = 0; t < ws.seqLen; t++) {
             int m = ws.active[t];
@@ -386,7 +387,7 @@ public final class Rnn {
                 continue;
             }
             // a_t[0:m] += h_{t−1}[0:m]·W_hhᵀ      (m, H)·(H, H)
-            k.gemm(false, true, m, h, h, 1f, hs, t * b * h, h, wHh, 0, h, 1f, a, t * b * h, h, ws.parallelism);
+            k.multAddPacked(m, 1f, hs, t * b * h, h, ws.packFwd, a, t * b * h, h, ws.parallelism);
             // the m running rows are contiguous, so one call activates them all
             if (relu) {
                 k.relu(m * h, a, t * b * h, hs, (t + 1) * b * h);
@@ -648,7 +649,8 @@ public final class Rnn {
         float[] dGates = ws.dGates;   // (T, B, 4H)
         float[] dHs = ws.dHs;         // projected: (T, B, P) dL/dh_t of every step, for dW_hr
         float[] peep = spec.peephole() ? weights.peephole(l, d) : null;
-        float[] wHhT = transposed(weights.weightHh(l, d), g, p, ws.wHhT);   // (P, 4H)
+        // W_hh (4H, P) packed once for all T steps of dh_{t−1} = dGates_t·W_hh
+        ws.packBwd = k.packGemmB(false, g, p, weights.weightHh(l, d), 0, p, ws.packBwd);
         float[] wHrT = proj ? transposed(weights.weightHr(l, d), p, h, ws.wHrT) : null;   // (H, P)
         for (int t = ws.seqLen - 1; t >= 0; t--) {
             int m = ws.active[t];
@@ -679,8 +681,9 @@ public final class Rnn {
                             s * h, dGates, row * g);
                 }
             }
-            // dh_{t−1}[0:m] = dGates_t[0:m]·W_hh        (m, 4H)·(4H, P), as dGates_t·(W_hhᵀ)ᵀ
-            k.gemm(false, true, m, p, g, 1f, dGates, t * b * g, g, wHhT, 0, g, 0f, ws.dh, 0, p, ws.parallelism);
+            // dh_{t−1}[0:m] = dGates_t[0:m]·W_hh        (m, 4H)·(4H, P)
+            java.util.Arrays.fill(ws.dh, 0, m * p, 0f);
+            k.multAddPacked(m, 1f, dGates, t * b * g, g, ws.packBwd, ws.dh, 0, p, ws.parallelism);
         }
         weightGradients(ws, u, l, d, grads, dGates, dGates, needDx);
         int rows = ws.seqLen * b;
@@ -734,7 +737,7 @@ public final class Rnn {
         float[] hs = ws.hs[u];
         float[] dGx = ws.dGates;   // (T, B, 3H) dL/dgx
         float[] dGh = ws.dGh;      // (T, B, 3H) dL/dgh
-        float[] wHhT = transposed(weights.weightHh(l, d), g, h, ws.wHhT);   // (H, 3H)
+        ws.packBwd = k.packGemmB(false, g, h, weights.weightHh(l, d), 0, h, ws.packBwd);   // W_hh (3H, H)
         for (int t = ws.seqLen - 1; t >= 0; t--) {
             int m = ws.active[t];
             zeroRows(dGx, t * b + m, b - m, g);
@@ -749,7 +752,7 @@ public final class Rnn {
                         dGx, row * g, dGh, row * g, ws.dhTmp, s * h);
             }
             // dh_{t−1}[0:m] = dh_t ⊙ z + dGh_t[0:m]·W_hh    (m, 3H)·(3H, H)
-            k.gemm(false, true, m, h, g, 1f, dGh, t * b * g, g, wHhT, 0, g, 1f, ws.dhTmp, 0, h, ws.parallelism);
+            k.multAddPacked(m, 1f, dGh, t * b * g, g, ws.packBwd, ws.dhTmp, 0, h, ws.parallelism);
             // rows m.. of dh still hold gradients waiting for shorter sequences: copy, don't swap
             System.arraycopy(ws.dhTmp, 0, ws.dh, 0, m * h);
         }
@@ -814,7 +817,7 @@ public final class Rnn {
         int h = spec.hiddenSize();
         float[] hs = ws.hs[u];
         float[] da = ws.dGates;   // (T, B, H)
-        float[] wHhT = transposed(weights.weightHh(l, d), h, h, ws.wHhT);   // (H, H)
+        ws.packBwd = k.packGemmB(false, h, h, weights.weightHh(l, d), 0, h, ws.packBwd);   // W_hh (H, H)
         boolean relu = spec.cell() == CellType.RNN_RELU;
         for (int t = ws.seqLen - 1; t >= 0; t--) {
             int m = ws.active[t];
@@ -829,7 +832,8 @@ public final class Rnn {
                 k.tanhBackward(m * h, hs, (t + 1) * b * h, ws.dh, 0, da, t * b * h);
             }
             // dh_{t−1}[0:m] = da_t[0:m]·W_hh     (m, H)·(H, H)
-            k.gemm(false, true, m, h, h, 1f, da, t * b * h, h, wHhT, 0, h, 0f, ws.dh, 0, h, ws.parallelism);
+            java.util.Arrays.fill(ws.dh, 0, m * h, 0f);
+            k.multAddPacked(m, 1f, da, t * b * h, h, ws.packBwd, ws.dh, 0, h, ws.parallelism);
         }
         weightGradients(ws, u, l, d, grads, da, da, needDx);
     }

@@ -75,7 +75,13 @@ public final class RnnWorkspace {
     float[] drh = new float[0];          // GRU reset-before (B, H) dL/d(r ⊙ h_{t−1})
     float[] dc = new float[0];           // (B, H) running dL/dc_t
     float[] ones = new float[0];         // (T·B) all 1, for bias gradients as one GEMV
-    float[] wHhT = new float[0];         // (P, G·H) W_hhᵀ of the unit being back-propagated
+    float[] wHhT = new float[0];         // (P, G·H) W_hhᵀ of the unit being back-propagated (GRU reset-before)
+    // The recurrent matrix of the unit being run, packed once per unit and call for its T per-step
+    // GEMMs (forward: W_hhᵀ; backward: W_hh). The per-step GEMMs have only m ≤ B rows: unpacked, the
+    // GEMM either repacks W at every step or reduces T·B·G·H dot products; packed once, every step
+    // runs the register-blocked micro-kernel (2× the dot form at (32, 1024, 256), docs/performance.md).
+    org.rnn4j.kernel.PackedGemmB packFwd;
+    org.rnn4j.kernel.PackedGemmB packBwd;
     float[] wHrT = new float[0];         // projected LSTM (H, P) W_hrᵀ
 
     /** A workspace with serial GEMMs and dropout seeded with 0. */

@@ -146,12 +146,12 @@ final class BenchCommand {
         }
         String sh = t + "x" + b + "x" + in + "x" + h;
         if (json) {
-            out.println(String.format(Locale.ROOT, "{\"kind\": \"train\", \"cell\": %s, \"shape\": %s, \"ms\": %.4f, \"gflops\": %.2f}",
+            out.println(String.format(Locale.ROOT, "{\"kind\": \"train\", \"cell\": %s, \"shape\": %s, \"ms\": %.6g, \"gflops\": %.4g}",
                     q(cell.id()), q(sh), trainMs, 3 * fwdFlops / (trainMs * 1e6)));
-            out.println(String.format(Locale.ROOT, "{\"kind\": \"inference\", \"cell\": %s, \"shape\": %s, \"ms\": %.4f, \"gflops\": %.2f}",
+            out.println(String.format(Locale.ROOT, "{\"kind\": \"inference\", \"cell\": %s, \"shape\": %s, \"ms\": %.6g, \"gflops\": %.4g}",
                     q(cell.id()), q(sh), inferMs, fwdFlops / (inferMs * 1e6)));
             for (int i = 0; i < streamHidden.length; i++) {
-                out.println(String.format(Locale.ROOT, "{\"kind\": \"stream\", \"cell\": %s, \"hidden\": %d, \"batch\": 1, \"us\": %.4f}",
+                out.println(String.format(Locale.ROOT, "{\"kind\": \"stream\", \"cell\": %s, \"hidden\": %d, \"batch\": 1, \"us\": %.6g}",
                         q(cell.id()), streamHidden[i], streamUs[i]));
             }
         } else {

@@ -344,13 +344,7 @@ public abstract class Kernels {
      * @return the packed copy, owned by the caller, usable with this kernel set only
      */
     public final PackedGemmB packGemmB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
-        size("k", k);
-        size("n", n);
-        if (transB) {
-            matrix("B", b, bOff, n, k, ldb);
-        } else {
-            matrix("B", b, bOff, k, n, ldb);
-        }
+        checkB(transB, k, n, b, bOff, ldb);
         if ((long) k * (n + 64) > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("packed B of " + k + "x" + n + " exceeds a Java array");
         }
@@ -376,6 +370,13 @@ public abstract class Kernels {
         if (reuse == null || reuse.owner != this || reuse.k != k || reuse.n != n) {
             return packGemmB(transB, k, n, b, bOff, ldb);
         }
+        checkB(transB, k, n, b, bOff, ldb);
+        packGemmB0(transB, k, n, b, bOff, ldb, reuse.data);
+        return reuse;
+    }
+
+    /** Validates op(B) (k, n), stored (n, k) when transposed. */
+    private static void checkB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
         size("k", k);
         size("n", n);
         if (transB) {
@@ -383,8 +384,6 @@ public abstract class Kernels {
         } else {
             matrix("B", b, bOff, k, n, ldb);
         }
-        packGemmB0(transB, k, n, b, bOff, ldb, reuse.data);
-        return reuse;
     }
 
     /**
@@ -506,11 +505,7 @@ public abstract class Kernels {
         } else {
             matrix("A", a, aOff, m, k, lda);
         }
-        if (transB) {
-            matrix("B", b, bOff, n, k, ldb);
-        } else {
-            matrix("B", b, bOff, k, n, ldb);
-        }
+        checkB(transB, k, n, b, bOff, ldb);
         matrix("C", c, cOff, m, n, ldc);
         if (par == null) {
             throw new IllegalArgumentException("par must not be null (use Parallelism.SERIAL)");

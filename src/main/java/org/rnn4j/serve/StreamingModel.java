@@ -37,7 +37,8 @@ import org.rnn4j.kernel.Kernels;
  * as bfloat16; everything else stays float32.
  *
  * <p><b>Threads.</b> The model is immutable and safely published by its final fields: after
- * {@link Builder#build()} any thread may call any method. A {@link StreamState} and a
+ * {@link Builder#build()} any thread may call any method. (The weights packed for the batched GEMM
+ * are derived on the first batched call and published through a volatile field; see PackedMatrix.) A {@link StreamState} and a
  * {@link StreamBatch} are not thread-safe: one thread at a time per object. Results do not depend
  * on the number of threads or on what other threads do: the same model, state and inputs give
  * bitwise the same outputs (tested with 8 threads).

@@ -839,10 +839,10 @@ public final class Rnn {
     }
 
     /**
-     * The transpose (cols, rows) of a row-major (rows, cols) matrix, into {@code dst}. The per-step
-     * GEMMs dh = dGates·W have few rows (m ≤ B); in the A·B form the GEMM repacks all of W at every
-     * step, while in the A·Bᵀ form (B = Wᵀ) small-m GEMMs read B in place as dot products. One
-     * transpose per unit and call replaces T repackings (measured in docs/performance.md, "Cells").
+     * The transpose (cols, rows) of a row-major (rows, cols) matrix, into {@code dst}, for the per-step
+     * GEMMs that still use the dot form (GRU reset-before's split blocks, the projection's W_hr): in
+     * the A·Bᵀ form (B = Wᵀ) small-m GEMMs read B in place, where the A·B form would repack W at
+     * every step. The plain cells' dGates·W_hh runs on a packed W_hh instead (ws.packBwd).
      */
     private static float[] transposed(float[] w, int rows, int cols, float[] dst) {
         for (int r = 0; r < rows; r++) {

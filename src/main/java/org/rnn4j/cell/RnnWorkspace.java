@@ -286,6 +286,7 @@ public final class RnnWorkspace {
         }
         if (spec.resetBefore()) {
             drh = ensure(drh, (long) batch * h);
+            wHhT = ensure(wHhT, (long) g * p);   // only reset-before still multiplies by a W_hhᵀ copy
         }
         if (spec.cell() == CellType.GRU) {
             zeroGates = ensure(zeroGates, g);   // fresh arrays are 0 and nothing writes this one
@@ -294,7 +295,6 @@ public final class RnnWorkspace {
         dh = ensure(dh, (long) batch * p);
         dhTmp = ensure(dhTmp, (long) batch * p);
         dc = ensure(dc, (long) batch * h);
-        wHhT = ensure(wHhT, (long) g * p);
         if (ones.length < tb) {
             ones = new float[(int) tb];
             Arrays.fill(ones, 1f);

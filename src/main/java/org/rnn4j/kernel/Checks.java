@@ -50,6 +50,31 @@ public final class Checks {
     }
 
     /**
+     * Checks that {@code a[off .. off+len)} exists, for an int array (token ids, indices).
+     *
+     * @param name argument name of the array used in the message
+     * @param a the array; must not be null
+     * @param off first index; must be {@code >= 0}
+     * @param len number of elements; must be {@code >= 0}
+     * @throws IllegalArgumentException if the array is null or the range does not lie inside it
+     */
+    public static void range(String name, int[] a, int off, long len) {
+        if (a == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (off < 0) {
+            throw new IllegalArgumentException(name + " offset must be >= 0, got " + off);
+        }
+        if (len < 0) {
+            throw new IllegalArgumentException(name + " length must be >= 0, got " + len);
+        }
+        if ((long) off + len > a.length) {
+            throw new IllegalArgumentException(name + ": range [" + off + ", " + ((long) off + len)
+                    + ") needs length >= " + ((long) off + len) + ", but " + name + ".length = " + a.length);
+        }
+    }
+
+    /**
      * Checks a row-major matrix view: {@code rows} rows of {@code cols} elements, row {@code r}
      * starting at {@code off + r*ld}.
      *

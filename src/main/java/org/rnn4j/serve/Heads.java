@@ -96,13 +96,7 @@ public final class Heads {
             throw new IllegalArgumentException("k must be in [1, n = " + n + "], got " + k);
         }
         Checks.range("logits", logits, off, n);
-        if (index == null) {
-            throw new IllegalArgumentException("index must not be null");
-        }
-        if (iOff < 0 || (long) iOff + k > index.length) {
-            throw new IllegalArgumentException("index: range [" + iOff + ", " + ((long) iOff + k)
-                    + ") needs length >= " + ((long) iOff + k) + ", but index.length = " + index.length);
-        }
+        Checks.range("index", index, iOff, k);
         if (value != null) {
             Checks.range("value", value, vOff, k);
         }

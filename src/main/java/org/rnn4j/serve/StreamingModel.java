@@ -416,7 +416,7 @@ public final class StreamingModel {
     public void run(StreamState s, int[] tokens, int tOff, int steps, float[] ys, int yOff) {
         own(s);
         Checks.size("steps", steps);
-        intRange("tokens", tokens, tOff, steps);
+        Checks.range("tokens", tokens, tOff, steps);
         if (ys != null) {
             Checks.range("ys", ys, yOff, (long) steps * out);
         }
@@ -471,7 +471,7 @@ public final class StreamingModel {
      */
     public void step(StreamBatch b, StreamState[] states, int n, int[] tokens, int tOff, float[] y, int yOff) {
         checkBatch(b, states, n);
-        intRange("tokens", tokens, tOff, n);
+        Checks.range("tokens", tokens, tOff, n);
         for (int r = 0; r < n; r++) {
             checkToken(tOff + r, tokens[tOff + r]);
         }
@@ -723,16 +723,6 @@ public final class StreamingModel {
         if (token < 0 || token >= vocab) {
             String name = index < 0 ? "token" : "tokens[" + index + "]";   // built only on failure
             throw new IllegalArgumentException(name + " must be a token id in [0, " + vocab + "), got " + token);
-        }
-    }
-
-    private static void intRange(String name, int[] a, int off, long len) {
-        if (a == null) {
-            throw new IllegalArgumentException(name + " must not be null");
-        }
-        if (off < 0 || off + len > a.length) {
-            throw new IllegalArgumentException(name + ": range [" + off + ", " + (off + len) + ") needs length >= "
-                    + (off + len) + ", but " + name + ".length = " + a.length);
         }
     }
 

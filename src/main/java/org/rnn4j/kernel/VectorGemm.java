@@ -36,6 +36,12 @@ import jdk.incubator.vector.VectorSpecies;
  * </ul>
  * 5 × 2 spills like 6 × 2 on JDK 25; 4 × 3 (16 registers) spills on both.
  *
+ * <p>The kernels write their C updates out instead of calling a helper that takes the accumulators:
+ * a vector crossing a call that C2 declines to inline is boxed, and C2 did decline such a helper
+ * (43 bytes: "callee is too large" when the call site looked cold after an OSR compile,
+ * NodeCountInliningCutoff deep in a caller's tree), 22 KB of garbage per batched streaming step
+ * until the kernels stopped passing vectors to methods.
+ *
  * <p>Every C element gets the same arithmetic whatever tile it lands in (per KC block: an FMA chain
  * from zero over k, then one add into C), so results do not depend on where the problem is split.
  */
@@ -134,6 +140,10 @@ final class VectorGemm {
                            float[] c, int cOff, int ldc, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
         int np = roundUp(n, NR);
+        if (m <= THIN_M) {
+            thinPacked(ws, m, k, alpha, a, aOff, lda, pb, np, c, cOff, ldc, j0, j1);
+            return;
+        }
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             for (int ic = 0; ic < m; ic += MC) {
@@ -145,6 +155,95 @@ final class VectorGemm {
                 }
             }
         }
+    }
+
+    /**
+     * Rows up to which {@link #gemmPacked} runs each row of A as its own vector-times-matrix pass
+     * ({@link #thinRow4}) instead of padding it to an MR-row tile. Per k step the tile kernel reads 2
+     * vectors of B for 2·MR FMAs, the row kernel 8 vectors for 8 FMAs, so a row costs about what a
+     * tile costs at 1/MR of its FMAs, less when B streams from L2: rows win below MR/2 (measured:
+     * batch 1, W_hh 512 × 128, 12.9 → see docs/performance.md).
+     */
+    static final int THIN_M = MR / 2;
+
+    /**
+     * C[r, j0:j1] += alpha·A[r, :]·op(B)[:, j0:j1] for each of the m rows on its own: the batch-1 (or 2)
+     * recurrent step. Arithmetic per C element is the tile kernel's — per K block an FMA chain from
+     * zero over k with the A element scaled by alpha as packA scales it, then one add into C — so the
+     * result is bitwise the one {@link #macroColumn} would give.
+     */
+    private static void thinPacked(Workspace ws, int m, int k, float alpha, float[] a, int aOff, int lda, float[] pb,
+                                   int np, float[] c, int cOff, int ldc, int j0, int j1) {
+        float[] tile = ws.tile;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            for (int r = 0; r < m; r++) {
+                int aIdx = aOff + r * lda + pc;
+                int cRow = cOff + r * ldc;
+                int jr = j0;
+                for (; jr + 4 * NR <= j1; jr += 4 * NR) {
+                    thinRow4(kc, alpha, a, aIdx, pb, pc * np + (jr / NR) * kc * NR, kc * NR, c, cRow + jr);
+                }
+                for (; jr < j1; jr += NR) {
+                    int nr = Math.min(NR, j1 - jr);
+                    boolean full = nr == NR;
+                    if (!full) {
+                        java.util.Arrays.fill(tile, 0, NR, 0f);
+                    }
+                    // one call site, as in macroColumn: an edge call of its own would not be inlined
+                    thinRow1(kc, alpha, a, aIdx, pb, pc * np + (jr / NR) * kc * NR, full ? c : tile, full ? cRow + jr : 0);
+                    if (!full) {
+                        for (int j = 0; j < nr; j++) {
+                            c[cRow + jr + j] += tile[j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * c[cIdx : cIdx+4·NR] += Σ_p (alpha·a[aIdx+p]) · (4 consecutive NR-wide panels at row p), the
+     * panels {@code stride} floats apart: 8 accumulators (enough independent FMA chains to cover the
+     * latency), 8 loads and one broadcast per k step.
+     */
+    static void thinRow4(int kc, float alpha, float[] a, int aIdx, float[] pb, int pbOff, int stride,
+                         float[] c, int cIdx) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        int q1 = pbOff + stride, q2 = q1 + stride, q3 = q2 + stride;
+        for (int p = 0; p < kc; p++) {
+            FloatVector x = FloatVector.broadcast(F, alpha * a[aIdx + p]);
+            int o = p * NR;
+            c00 = x.fma(FloatVector.fromArray(F, pb, pbOff + o), c00);
+            c01 = x.fma(FloatVector.fromArray(F, pb, pbOff + o + L), c01);
+            c10 = x.fma(FloatVector.fromArray(F, pb, q1 + o), c10);
+            c11 = x.fma(FloatVector.fromArray(F, pb, q1 + o + L), c11);
+            c20 = x.fma(FloatVector.fromArray(F, pb, q2 + o), c20);
+            c21 = x.fma(FloatVector.fromArray(F, pb, q2 + o + L), c21);
+            c30 = x.fma(FloatVector.fromArray(F, pb, q3 + o), c30);
+            c31 = x.fma(FloatVector.fromArray(F, pb, q3 + o + L), c31);
+        }
+        FloatVector.fromArray(F, c, cIdx).add(c00).intoArray(c, cIdx);
+        FloatVector.fromArray(F, c, cIdx + L).add(c01).intoArray(c, cIdx + L);
+        FloatVector.fromArray(F, c, cIdx + NR).add(c10).intoArray(c, cIdx + NR);
+        FloatVector.fromArray(F, c, cIdx + NR + L).add(c11).intoArray(c, cIdx + NR + L);
+        FloatVector.fromArray(F, c, cIdx + 2 * NR).add(c20).intoArray(c, cIdx + 2 * NR);
+        FloatVector.fromArray(F, c, cIdx + 2 * NR + L).add(c21).intoArray(c, cIdx + 2 * NR + L);
+        FloatVector.fromArray(F, c, cIdx + 3 * NR).add(c30).intoArray(c, cIdx + 3 * NR);
+        FloatVector.fromArray(F, c, cIdx + 3 * NR + L).add(c31).intoArray(c, cIdx + 3 * NR + L);
+    }
+
+    /** One panel of {@link #thinRow4}: c[cIdx : cIdx+NR] += Σ_p (alpha·a[aIdx+p]) · panel row p. */
+    static void thinRow1(int kc, float alpha, float[] a, int aIdx, float[] pb, int pbOff, float[] c, int cIdx) {
+        FloatVector c0 = FloatVector.zero(F), c1 = c0;
+        for (int p = 0; p < kc; p++) {
+            FloatVector x = FloatVector.broadcast(F, alpha * a[aIdx + p]);
+            c0 = x.fma(FloatVector.fromArray(F, pb, pbOff + p * NR), c0);
+            c1 = x.fma(FloatVector.fromArray(F, pb, pbOff + p * NR + L), c1);
+        }
+        FloatVector.fromArray(F, c, cIdx).add(c0).intoArray(c, cIdx);
+        FloatVector.fromArray(F, c, cIdx + L).add(c1).intoArray(c, cIdx + L);
     }
 
     /**
@@ -479,10 +578,14 @@ final class VectorGemm {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        addRow(c, cIdx, c00, c01);
-        addRow(c, cIdx + ldc, c10, c11);
-        addRow(c, cIdx + 2 * ldc, c20, c21);
-        addRow(c, cIdx + 3 * ldc, c30, c31);
+        FloatVector.fromArray(F, c, cIdx).add(c00).intoArray(c, cIdx);
+        FloatVector.fromArray(F, c, cIdx + L).add(c01).intoArray(c, cIdx + L);
+        FloatVector.fromArray(F, c, cIdx + ldc).add(c10).intoArray(c, cIdx + ldc);
+        FloatVector.fromArray(F, c, cIdx + ldc + L).add(c11).intoArray(c, cIdx + ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 2 * ldc).add(c20).intoArray(c, cIdx + 2 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 2 * ldc + L).add(c21).intoArray(c, cIdx + 2 * ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 3 * ldc).add(c30).intoArray(c, cIdx + 3 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 3 * ldc + L).add(c31).intoArray(c, cIdx + 3 * ldc + L);
     }
 
     /**
@@ -515,12 +618,18 @@ final class VectorGemm {
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
-        addRow(c, cIdx, c00, c01);
-        addRow(c, cIdx + ldc, c10, c11);
-        addRow(c, cIdx + 2 * ldc, c20, c21);
-        addRow(c, cIdx + 3 * ldc, c30, c31);
-        addRow(c, cIdx + 4 * ldc, c40, c41);
-        addRow(c, cIdx + 5 * ldc, c50, c51);
+        FloatVector.fromArray(F, c, cIdx).add(c00).intoArray(c, cIdx);
+        FloatVector.fromArray(F, c, cIdx + L).add(c01).intoArray(c, cIdx + L);
+        FloatVector.fromArray(F, c, cIdx + ldc).add(c10).intoArray(c, cIdx + ldc);
+        FloatVector.fromArray(F, c, cIdx + ldc + L).add(c11).intoArray(c, cIdx + ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 2 * ldc).add(c20).intoArray(c, cIdx + 2 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 2 * ldc + L).add(c21).intoArray(c, cIdx + 2 * ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 3 * ldc).add(c30).intoArray(c, cIdx + 3 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 3 * ldc + L).add(c31).intoArray(c, cIdx + 3 * ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 4 * ldc).add(c40).intoArray(c, cIdx + 4 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 4 * ldc + L).add(c41).intoArray(c, cIdx + 4 * ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 5 * ldc).add(c50).intoArray(c, cIdx + 5 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 5 * ldc + L).add(c51).intoArray(c, cIdx + 5 * ldc + L);
     }
 
     private static void kernel(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
@@ -531,8 +640,4 @@ final class VectorGemm {
         }
     }
 
-    private static void addRow(float[] c, int idx, FloatVector v0, FloatVector v1) {
-        FloatVector.fromArray(F, c, idx).add(v0).intoArray(c, idx);
-        FloatVector.fromArray(F, c, idx + L).add(v1).intoArray(c, idx + L);
-    }
 }

@@ -75,6 +75,39 @@ class PackedGemmProperties {
         assertArrayEquals(c1, c2);
     }
 
+    /**
+     * One or two rows (the batch-1 recurrent step) run a row-at-a-time kernel instead of a padded
+     * tile; its arithmetic per element is the tile kernel's, so each row equals the same row computed
+     * inside a 9-row call bit for bit, across panel and K-block edges, for every alpha.
+     */
+    @Test
+    void thinRowsEqualTheSameRowsInATile() {
+        Random r = new Random(11);
+        for (Kernels k : Tolerances.implementations()) {
+            for (int n : new int[] {1, 3, 15, 16, 17, 33, 64, 65, 100}) {
+                for (int kk : new int[] {1, 7, 256, 300}) {
+                    for (boolean transB : new boolean[] {false, true}) {
+                        int big = 9;
+                        float[] a = rand(r, big * kk), b = rand(r, n * kk), c0 = rand(r, big * n);
+                        float alpha = r.nextBoolean() ? 1f : 0.37f;
+                        PackedGemmB pb = k.packGemmB(transB, kk, n, b, 0, transB ? kk : n);
+                        float[] tiled = c0.clone();
+                        k.multAddPacked(big, alpha, a, 0, kk, pb, tiled, 0, n);
+                        for (int m = 1; m <= 3; m++) {
+                            for (int row0 = 0; row0 + m <= big; row0 += 4) {
+                                float[] thin = c0.clone();
+                                k.multAddPacked(m, alpha, a, row0 * kk, kk, pb, thin, row0 * n, n);
+                                float[] want = java.util.Arrays.copyOfRange(tiled, row0 * n, (row0 + m) * n);
+                                float[] got = java.util.Arrays.copyOfRange(thin, row0 * n, (row0 + m) * n);
+                                assertArrayEquals(want, got, k.name() + " m=" + m + " n=" + n + " k=" + kk + " transB=" + transB);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** Split over 2 and 3 tasks (columns), the product is the serial one bit for bit; a repacking reuses its storage. */
     @Test
     void parallelSplitAndReuseGiveTheSerialBits() throws Exception {
@@ -82,23 +115,26 @@ class PackedGemmProperties {
         try {
             Random r = new Random(5);
             for (Kernels k : Tolerances.implementations()) {
-                int m = 32, n = 1000, kk = 300;
-                float[] a = rand(r, m * kk), b = rand(r, n * kk), c0 = rand(r, m * n);
-                PackedGemmB pb = k.packGemmB(true, kk, n, b, 0, kk);
-                float[] serial = c0.clone();
-                k.multAddPacked(m, 1f, a, 0, kk, pb, serial, 0, n);
-                for (int tasks : new int[] {2, 3}) {
-                    float[] par = c0.clone();
-                    k.multAddPacked(m, 1f, a, 0, kk, pb, par, 0, n, new Parallelism(pool, tasks));
-                    assertArrayEquals(serial, par, k.name() + " " + tasks + " tasks");
+                for (int m : new int[] {1, 2, 32}) {
+                    // enough work per task for the split to happen at every m (GemmDriver.MIN_FLOPS_PER_TASK)
+                    int n = m == 32 ? 1000 : 11000, kk = 300;
+                    float[] a = rand(r, m * kk), b = rand(r, n * kk), c0 = rand(r, m * n);
+                    PackedGemmB pb = k.packGemmB(true, kk, n, b, 0, kk);
+                    float[] serial = c0.clone();
+                    k.multAddPacked(m, 1f, a, 0, kk, pb, serial, 0, n);
+                    for (int tasks : new int[] {2, 3}) {
+                        float[] par = c0.clone();
+                        k.multAddPacked(m, 1f, a, 0, kk, pb, par, 0, n, new Parallelism(pool, tasks));
+                        assertArrayEquals(serial, par, k.name() + " " + tasks + " tasks");
+                    }
+                    float[] b2 = rand(r, n * kk);
+                    PackedGemmB again = k.packGemmB(true, kk, n, b2, 0, kk, pb);
+                    org.junit.jupiter.api.Assertions.assertSame(pb, again, "same shape and set: storage reused");
+                    float[] viaReuse = c0.clone(), fresh = c0.clone();
+                    k.multAddPacked(m, 1f, a, 0, kk, again, viaReuse, 0, n);
+                    k.multAddPacked(m, 1f, a, 0, kk, k.packGemmB(true, kk, n, b2, 0, kk), fresh, 0, n);
+                    assertArrayEquals(fresh, viaReuse, k.name() + " repacked");
                 }
-                float[] b2 = rand(r, n * kk);
-                PackedGemmB again = k.packGemmB(true, kk, n, b2, 0, kk, pb);
-                org.junit.jupiter.api.Assertions.assertSame(pb, again, "same shape and set: storage reused");
-                float[] viaReuse = c0.clone(), fresh = c0.clone();
-                k.multAddPacked(m, 1f, a, 0, kk, again, viaReuse, 0, n);
-                k.multAddPacked(m, 1f, a, 0, kk, k.packGemmB(true, kk, n, b2, 0, kk), fresh, 0, n);
-                assertArrayEquals(fresh, viaReuse, k.name() + " repacked");
             }
         } finally {
             pool.shutdownNow();

@@ -37,16 +37,7 @@ public final class Checks {
         if (a == null) {
             throw new IllegalArgumentException(name + " must not be null");
         }
-        if (off < 0) {
-            throw new IllegalArgumentException(name + " offset must be >= 0, got " + off);
-        }
-        if (len < 0) {
-            throw new IllegalArgumentException(name + " length must be >= 0, got " + len);
-        }
-        if ((long) off + len > a.length) {
-            throw new IllegalArgumentException(name + ": range [" + off + ", " + ((long) off + len)
-                    + ") needs length >= " + ((long) off + len) + ", but " + name + ".length = " + a.length);
-        }
+        inside(name, a.length, off, len);
     }
 
     /**
@@ -62,15 +53,20 @@ public final class Checks {
         if (a == null) {
             throw new IllegalArgumentException(name + " must not be null");
         }
+        inside(name, a.length, off, len);
+    }
+
+    /** The range checks of {@link #range} for an array of {@code length} elements. */
+    private static void inside(String name, int length, int off, long len) {
         if (off < 0) {
             throw new IllegalArgumentException(name + " offset must be >= 0, got " + off);
         }
         if (len < 0) {
             throw new IllegalArgumentException(name + " length must be >= 0, got " + len);
         }
-        if ((long) off + len > a.length) {
+        if ((long) off + len > length) {
             throw new IllegalArgumentException(name + ": range [" + off + ", " + ((long) off + len)
-                    + ") needs length >= " + ((long) off + len) + ", but " + name + ".length = " + a.length);
+                    + ") needs length >= " + ((long) off + len) + ", but " + name + ".length = " + length);
         }
     }
 

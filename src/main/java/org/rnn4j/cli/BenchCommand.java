@@ -7,8 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.rnn4j.cell.CellType;
 import org.rnn4j.cell.Rnn;
 import org.rnn4j.cell.RnnSpec;
@@ -17,6 +15,7 @@ import org.rnn4j.cell.RnnWorkspace;
 import org.rnn4j.kernel.KernelSelector;
 import org.rnn4j.kernel.Kernels;
 import org.rnn4j.kernel.Parallelism;
+import org.rnn4j.kernel.WorkerTeam;
 import org.rnn4j.serve.StreamState;
 import org.rnn4j.serve.StreamingModel;
 
@@ -99,9 +98,9 @@ final class BenchCommand {
             }
             out.println(head);
         }
-        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1) : null;
+        WorkerTeam pool = threads > 1 ? new WorkerTeam(threads - 1) : null;
         try {
-            Parallelism par = pool == null ? Parallelism.SERIAL : new Parallelism(pool, threads);
+            Parallelism par = pool == null ? Parallelism.SERIAL : pool.parallelism();
             // Compile the kernels first (every cell at a small shape), so that the first figure is
             // not the one that pays for the JIT.
             for (CellType cell : cells) {
@@ -113,7 +112,7 @@ final class BenchCommand {
             }
         } finally {
             if (pool != null) {
-                pool.shutdownNow();
+                pool.close();
             }
         }
         return 0;

@@ -11,12 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.rnn4j.cell.CellType;
 import org.rnn4j.cell.RnnWorkspace;
 import org.rnn4j.kernel.Kernels;
 import org.rnn4j.kernel.Parallelism;
+import org.rnn4j.kernel.WorkerTeam;
 import org.rnn4j.lm.Checkpoint;
 import org.rnn4j.lm.LanguageModel;
 import org.rnn4j.lm.LossCurve;
@@ -118,17 +117,14 @@ final class TrainCommand {
             out.println(USAGE);
             return 0;
         }
-        ExecutorService pool = null;
+        WorkerTeam pool = null;
         try {
             int threads = a.integer("--threads", Math.min(2, Runtime.getRuntime().availableProcessors()), 1);
             Parallelism par = Parallelism.SERIAL;
             if (threads > 1) {
-                pool = Executors.newFixedThreadPool(threads - 1, r -> {
-                    Thread t = new Thread(r, "rnn4j-gemm");
-                    t.setDaemon(true);
-                    return t;
-                });
-                par = new Parallelism(pool, threads);
+                // spinning helpers: the per-step GEMMs come every few hundred µs (docs/performance.md)
+                pool = new WorkerTeam(threads - 1);
+                par = pool.parallelism();
             }
             return train(a, out, par);
         } catch (UsageException e) {
@@ -145,7 +141,7 @@ final class TrainCommand {
             return e instanceof IllegalArgumentException && isOptionError(e) ? 2 : 1;
         } finally {
             if (pool != null) {
-                pool.shutdownNow();
+                pool.close();
             }
         }
     }

@@ -81,6 +81,11 @@ final class GemmDriver {
         try {
             pieces[0].run();
         } finally {
+            if (par.executor() instanceof WorkerTeam team) {
+                // Active wait on this side too: the helpers finish about when this thread does, and a
+                // park here would add a wake-up (tens of µs on a VM) to every split GEMM.
+                team.spinUntilZero(done);
+            }
             awaitUninterruptibly(done); // never return while another thread may still write C
         }
         Throwable f = failure.get();

@@ -4,9 +4,10 @@ import java.util.concurrent.Executor;
 
 /**
  * How a large kernel call (GEMM) may split its work: over a caller-supplied {@link Executor} into
- * at most {@code tasks} pieces. rnn4j never creates threads of its own; a service that embeds it
- * passes the executor it already manages. The calling thread runs one piece itself and waits for the
- * others.
+ * at most {@code tasks} pieces. A service that embeds rnn4j can pass the executor it already
+ * manages; {@link WorkerTeam#parallelism()} gives one whose helpers stay awake between the short
+ * per-step GEMMs of a step loop (rnn4j starts no threads unless a {@link WorkerTeam} is created). The
+ * calling thread runs one piece itself and waits for the others.
  *
  * <p>The split is over disjoint blocks of the output, and every output element is computed by the
  * same instruction sequence whichever piece it lands in, so results are bitwise identical for any

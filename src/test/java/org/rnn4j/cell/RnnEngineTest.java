@@ -72,6 +72,10 @@ class RnnEngineTest {
             RnnCase.Result parallel = c.run(Kernels.get(), new RnnWorkspace(new Parallelism(counting, 2), 0), false);
             assertTrue(handedOff.get() > 0, "no GEMM was split");
             assertSame(serial, parallel, "2 tasks");
+            // the spinning team (caller and helper both actively wait): same bits
+            try (org.rnn4j.kernel.WorkerTeam team = new org.rnn4j.kernel.WorkerTeam(1)) {
+                assertSame(serial, c.run(Kernels.get(), new RnnWorkspace(team.parallelism(), 0), false), "WorkerTeam(1)");
+            }
         } finally {
             pool.shutdown();
         }

@@ -136,6 +136,23 @@ class GemmParallelTest {
         }
     }
 
+    /** The same guarantee through a {@link WorkerTeam} (spinning helpers, spinning caller), 1 and 3 helpers. */
+    @Test
+    void workerTeamGivesTheSerialResultBitwise() {
+        long seed = 300;
+        for (int workers : new int[] {1, 3}) {
+            try (WorkerTeam team = new WorkerTeam(workers)) {
+                for (Kernels kern : Tolerances.implementations()) {
+                    for (int[] s : SHAPES) {
+                        Problem p = problem(s, seed % 2 == 0, seed % 3 == 0, seed++);
+                        assertBitwise(kern.name() + " " + p.describe() + " WorkerTeam(" + workers + ")",
+                                p.runSerial(kern), p.run(kern, team.parallelism()));
+                    }
+                }
+            }
+        }
+    }
+
     /** A saturated executor (execute throws RejectedExecutionException) degrades to serial, losing nothing. */
     @Test
     void rejectingExecutorStillGivesTheRightResult() {

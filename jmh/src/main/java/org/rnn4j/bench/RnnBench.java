@@ -47,8 +47,15 @@ public class RnnBench {
     /** GEMM tasks (Parallelism): 1 = this thread only; 2 = this thread and one pool thread. */
     @Param({"1"})
     public int threads;
+    /**
+     * Who runs the helper's pieces when threads &gt; 1: {@code team} = {@link org.rnn4j.kernel.WorkerTeam}
+     * (spinning helper, what the CLI uses), {@code pool} = a fixed thread pool (parked helper).
+     */
+    @Param({"team"})
+    public String executor;
 
     java.util.concurrent.ExecutorService pool;
+    org.rnn4j.kernel.WorkerTeam team;
 
     int seqLen, batch;
     Rnn rnn;
@@ -68,9 +75,17 @@ public class RnnBench {
         RnnSpec spec = RnnSpec.builder(CellType.parse(cell), in, hidden).build();
         kernels = impl.equals("simd") ? Kernels.simd() : Kernels.scalar();
         rnn = new Rnn(new RnnWeights(spec).initUniform(1), kernels);
-        pool = threads > 1 ? java.util.concurrent.Executors.newFixedThreadPool(threads - 1) : null;
-        ws = pool == null ? new RnnWorkspace()
-                : new RnnWorkspace(new org.rnn4j.kernel.Parallelism(pool, threads), 1);
+        if (threads <= 1) {
+            ws = new RnnWorkspace();
+        } else if (executor.equals("team")) {
+            team = new org.rnn4j.kernel.WorkerTeam(threads - 1);
+            ws = new RnnWorkspace(team.parallelism(), 1);
+        } else if (executor.equals("pool")) {
+            pool = java.util.concurrent.Executors.newFixedThreadPool(threads - 1);
+            ws = new RnnWorkspace(new org.rnn4j.kernel.Parallelism(pool, threads), 1);
+        } else {
+            throw new IllegalArgumentException("executor must be team or pool, got " + executor);
+        }
         grads = new RnnWeights(spec);
         Random r = new Random(7);
         x = fill(r, seqLen * batch * in);
@@ -89,6 +104,9 @@ public class RnnBench {
     public void tearDown() {
         if (pool != null) {
             pool.shutdownNow();
+        }
+        if (team != null) {
+            team.close();
         }
     }
 

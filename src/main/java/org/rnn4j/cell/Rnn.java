@@ -334,6 +334,8 @@ public final class Rnn {
         inputProjection(ws, u, l, d, false);
         float[] wHh = weights.weightHh(l, d);
         float[] bHh = weights.biasHh(l, d);
+        ws.packFwd = k.packGemmB(true, h, 2 * h, wHh, 0, h, ws.packFwd);             // W_h[r,z]ᵀ (H, 2H)
+        ws.packFwd2 = k.packGemmB(true, h, h, wHh, 2 * h * h, h, ws.packFwd2);      // W_hnᵀ (H, H)
         for (int t = 0; t < ws.seqLen; t++) {
             int m = ws.active[t];
             zeroRows(hs, (t + 1) * b + m, b - m, h);
@@ -343,7 +345,7 @@ public final class Rnn {
             }
             int first = t * b;
             broadcastRows(bHh, 0, gh, first * g, m, 2 * h, g);
-            k.gemm(false, true, m, 2 * h, h, 1f, hs, first * h, h, wHh, 0, h, 1f, gh, first * g, g, ws.parallelism);
+            k.multAddPacked(m, 1f, hs, first * h, h, ws.packFwd, gh, first * g, g, ws.parallelism);
             for (int s = 0; s < m; s++) {
                 int row = first + s;
                 k.add(2 * h, gx, row * g, gh, row * g, gx, row * g);
@@ -351,8 +353,7 @@ public final class Rnn {
                 k.mul(h, gx, row * g, hs, row * h, rh, row * h);
             }
             broadcastRows(bHh, 2 * h, gh, first * g + 2 * h, m, h, g);
-            k.gemm(false, true, m, h, h, 1f, rh, first * h, h, wHh, 2 * h * h, h, 1f, gh, first * g + 2 * h, g,
-                    ws.parallelism);
+            k.multAddPacked(m, 1f, rh, first * h, h, ws.packFwd2, gh, first * g + 2 * h, g, ws.parallelism);
             for (int s = 0; s < m; s++) {
                 int row = first + s;
                 int nOff = row * g + 2 * h;
@@ -776,7 +777,9 @@ public final class Rnn {
         float[] gates = ws.gates[u];
         float[] hs = ws.hs[u];
         float[] dGates = ws.dGates;   // (T, B, 3H)
-        float[] wHhT = transposed(weights.weightHh(l, d), g, h, ws.wHhT);   // (H, 3H)
+        float[] wHh = weights.weightHh(l, d);
+        ws.packBwd = k.packGemmB(false, 2 * h, h, wHh, 0, h, ws.packBwd);            // W_h[r,z] (2H, H)
+        ws.packBwd2 = k.packGemmB(false, h, h, wHh, 2 * h * h, h, ws.packBwd2);     // W_hn (H, H)
         for (int t = ws.seqLen - 1; t >= 0; t--) {
             int m = ws.active[t];
             zeroRows(dGates, t * b + m, b - m, g);
@@ -790,9 +793,9 @@ public final class Rnn {
                 k.gruCellBackward(h, gates, row * g, ws.zeroGates, 0, hs, row * h, ws.dh, s * h,
                         dGates, row * g, ws.ghScratch, 0, ws.dhTmp, s * h);
             }
-            // drh[0:m] = da_n[0:m]·W_hn          (m, H)·(H, H), W_hn = rows 2H.. of W_hh = columns 2H.. of W_hhᵀ
-            k.gemm(false, true, m, h, h, 1f, dGates, first * g + 2 * h, g, wHhT, 2 * h, g, 0f, ws.drh, 0, h,
-                    ws.parallelism);
+            // drh[0:m] = da_n[0:m]·W_hn          (m, H)·(H, H), W_hn = rows 2H.. of W_hh
+            java.util.Arrays.fill(ws.drh, 0, m * h, 0f);
+            k.multAddPacked(m, 1f, dGates, first * g + 2 * h, g, ws.packBwd2, ws.drh, 0, h, ws.parallelism);
             for (int s = 0; s < m; s++) {
                 int row = first + s;
                 k.mul(h, ws.drh, s * h, hs, row * h, ws.rowA, 0);
@@ -800,8 +803,7 @@ public final class Rnn {
                 k.mulAdd(h, ws.drh, s * h, gates, row * g, ws.dhTmp, s * h);
             }
             // dh_{t−1}[0:m] += [da_r, da_z]·W_h[r,z]     (m, 2H)·(2H, H)
-            k.gemm(false, true, m, h, 2 * h, 1f, dGates, first * g, g, wHhT, 0, g, 1f, ws.dhTmp, 0, h,
-                    ws.parallelism);
+            k.multAddPacked(m, 1f, dGates, first * g, g, ws.packBwd, ws.dhTmp, 0, h, ws.parallelism);
             System.arraycopy(ws.dhTmp, 0, ws.dh, 0, m * h);
         }
         weightGradients(ws, u, l, d, grads, dGates, dGates, needDx);
@@ -840,7 +842,7 @@ public final class Rnn {
 
     /**
      * The transpose (cols, rows) of a row-major (rows, cols) matrix, into {@code dst}, for the per-step
-     * GEMMs that still use the dot form (GRU reset-before's split blocks, the projection's W_hr): in
+     * GEMMs that still use the dot form (the projection's W_hr): in
      * the A·Bᵀ form (B = Wᵀ) small-m GEMMs read B in place, where the A·B form would repack W at
      * every step. The plain cells' dGates·W_hh runs on a packed W_hh instead (ws.packBwd).
      */

@@ -75,13 +75,16 @@ public final class RnnWorkspace {
     float[] drh = new float[0];          // GRU reset-before (B, H) dL/d(r ⊙ h_{t−1})
     float[] dc = new float[0];           // (B, H) running dL/dc_t
     float[] ones = new float[0];         // (T·B) all 1, for bias gradients as one GEMV
-    float[] wHhT = new float[0];         // (P, G·H) W_hhᵀ of the unit being back-propagated (GRU reset-before)
     // The recurrent matrix of the unit being run, packed once per unit and call for its T per-step
     // GEMMs (forward: W_hhᵀ; backward: W_hh). The per-step GEMMs have only m ≤ B rows: unpacked, the
     // GEMM either repacks W at every step or reduces T·B·G·H dot products; packed once, every step
     // runs the register-blocked micro-kernel (2× the dot form at (32, 1024, 256), docs/performance.md).
     org.rnn4j.kernel.PackedGemmB packFwd;
     org.rnn4j.kernel.PackedGemmB packBwd;
+    // GRU reset-before multiplies by two blocks of W_hh per step (W_h[r,z] and W_hn, because the n
+    // block's input r ⊙ h_{t−1} needs r first): packFwd/packBwd hold the first, these the second.
+    org.rnn4j.kernel.PackedGemmB packFwd2;
+    org.rnn4j.kernel.PackedGemmB packBwd2;
     float[] wHrT = new float[0];         // projected LSTM (H, P) W_hrᵀ
 
     /** A workspace with serial GEMMs and dropout seeded with 0. */
@@ -286,7 +289,6 @@ public final class RnnWorkspace {
         }
         if (spec.resetBefore()) {
             drh = ensure(drh, (long) batch * h);
-            wHhT = ensure(wHhT, (long) g * p);   // only reset-before still multiplies by a W_hhᵀ copy
         }
         if (spec.cell() == CellType.GRU) {
             zeroGates = ensure(zeroGates, g);   // fresh arrays are 0 and nothing writes this one

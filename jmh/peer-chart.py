@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """SVG chart of rnn4j's speed-up against its peers (docs/img/perf-vs-peers.svg, docs/performance.md).
 
-usage: jmh/peer-chart.py RNN.json TORCH-SEQ.jsonl ORT.json OUT.svg
+usage: jmh/peer-chart.py RNN.json[,RNN2.json...] TORCH-SEQ.jsonl[,TORCH2.jsonl...] ORT.json OUT.svg
+
+Several files per side (comma-separated) are rounds of one session, pooled as in jmh/torch-report.py
+(rnn4j: median of all JMH iterations; PyTorch: median of the per-round medians).
 
 One horizontal bar per (shape, cell) and comparison: PyTorch training step (1 thread), PyTorch
 training step (2 threads), ONNX Runtime sequence inference; the bar's length is the peer's time over
@@ -13,24 +16,30 @@ import statistics
 import sys
 
 
-def jmh(path):
-    out = {}
-    for r in json.load(open(path)):
-        bench, method = r["benchmark"].rsplit(".", 2)[-2:]
-        p = r["params"]
-        scale = {"ms/op": 1, "us/op": 1e-3, "ns/op": 1e-6, "s/op": 1e3}[r["primaryMetric"]["scoreUnit"]]
-        raw = [x * scale for fork in r["primaryMetric"]["rawData"] for x in fork]
-        out[(bench, method, tuple(sorted(p.items())))] = statistics.median(raw)
-    return out
+def jmh(paths):
+    raws = {}
+    for path in paths.split(","):
+        for r in json.load(open(path)):
+            bench, method = r["benchmark"].rsplit(".", 2)[-2:]
+            p = dict(r["params"])
+            if p.pop("executor", "team") != "team":
+                continue
+            scale = {"ms/op": 1, "us/op": 1e-3, "ns/op": 1e-6, "s/op": 1e3}[r["primaryMetric"]["scoreUnit"]]
+            raw = [x * scale for fork in r["primaryMetric"]["rawData"] for x in fork]
+            raws.setdefault((bench, method, tuple(sorted(p.items()))), []).extend(raw)
+    return {k: statistics.median(v) for k, v in raws.items()}
 
 
 rnn = jmh(sys.argv[1])
 ort = jmh(sys.argv[3])
-torch = {}
-for line in open(sys.argv[2]):
-    r = json.loads(line)
-    if r.get("kind") == "seq":
-        torch[(f"{r['T']}x{r['B']}x{r['I']}x{r['H']}", r["cell"], r["threads"], r["mode"])] = r["ms"]
+torch_rounds = {}
+for path in sys.argv[2].split(","):
+    for line in open(path):
+        r = json.loads(line)
+        if r.get("kind") == "seq":
+            key = (f"{r['T']}x{r['B']}x{r['I']}x{r['H']}", r["cell"], r["threads"], r["mode"])
+            torch_rounds.setdefault(key, []).append(r["ms"])
+torch = {k: statistics.median(v) for k, v in torch_rounds.items()}
 
 
 def rnn_ms(shape, cell, threads, method):

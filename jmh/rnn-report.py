@@ -3,6 +3,11 @@
 
 usage: jmh/rnn-report.py RESULT.json [RESULT.json ...]     (jmh/run RnnBench ... -rf json -rff FILE)
 
+The same benchmark in several files (rounds of one session) has its iterations pooled. Where a
+shape, cell and mode was run both with impl=simd and impl=scalar (one thread), a second table gives
+SIMD's speed-up over the scalar twin (best iterations, medians in brackets). Results of a run with
+-prof gc add a table of bytes allocated per op.
+
 Times are the best measurement iteration (interference on a shared VM only adds time) with the
 median beside it; GFLOP/s counts GEMM FLOPs only: forward 2·T·B·G·H·(I+H), forward+backward 3× that.
 """
@@ -12,6 +17,7 @@ import sys
 
 GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
 rows = {}
+alloc = {}   # (shape, cell, impl, method) -> bytes per op (JMH -prof gc: gc.alloc.rate.norm)
 for path in sys.argv[1:]:
     for r in json.load(open(path)):
         method = r["benchmark"].rsplit(".", 1)[-1]
@@ -19,7 +25,14 @@ for path in sys.argv[1:]:
         scale = {"ns/op": 1e-6, "us/op": 1e-3, "ms/op": 1, "s/op": 1e3}[r["primaryMetric"]["scoreUnit"]]
         raw = [x * scale for fork in r["primaryMetric"]["rawData"] for x in fork]
         impl = p.get("impl", "simd") + ("" if p.get("threads", "1") == "1" else f", {p['threads']} threads")
-        rows[(p["shape"], p["cell"], impl, method)] = (min(raw), statistics.median(raw))
+        if p.get("threads", "1") != "1" and p.get("executor", "team") != "team":
+            impl += f" ({p['executor']})"
+        key = (p["shape"], p["cell"], impl, method)
+        gc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", r.get("secondaryMetrics", {}).get("\u00b7gc.alloc.rate.norm"))
+        if gc is not None:
+            alloc[key] = gc["score"]
+        rows[key] = rows.get(key, []) + raw     # several files: iterations of all of them pooled
+rows = {k: (min(v), statistics.median(v)) for k, v in rows.items()}
 
 print("| (T,B,I,H) | cell | impl | forward ms (median) | GFLOP/s | fwd+bwd ms (median) | GFLOP/s | one GEMM of fwd FLOPs, GFLOP/s | fwd / GEMM |")
 print("|---|---|---|---|---|---|---|---|---|")
@@ -36,3 +49,24 @@ for (shape, cell, impl, method) in sorted({k[:3] + ("",) for k in rows}):
              f"{fb[0]:.2f} ({fb[1]:.2f})" if fb else "—", gf(fb and fb[0], 3),
              gf(g and g[0]), f"{g[0] / f[0]:.2f}" if f and g else "—"]
     print("| " + " | ".join(cells) + " |")
+
+pairs = [(k[0], k[1], k[3]) for k in rows if k[2] == "scalar" and (k[0], k[1], "simd", k[3]) in rows]
+if pairs:
+    print()
+    print("| (T,B,I,H) | cell | mode | SIMD ms | scalar ms | SIMD / scalar speed-up (median) |")
+    print("|---|---|---|---|---|---|")
+    for shape, cell, method in sorted(pairs):
+        v, sc = rows[(shape, cell, "simd", method)], rows[(shape, cell, "scalar", method)]
+        mode = {"forward": "forward", "forwardBackward": "train"}.get(method, method)
+        print(f"| ({shape.replace('x', ',')}) | {cell} | {mode} | {v[0]:.2f} | {sc[0]:.2f} | "
+              f"{sc[0] / v[0]:.1f} ({sc[1] / v[1]:.1f}) |")
+
+if alloc:
+    print()
+    print("| (T,B,I,H) | cell | impl | forward B/op | fwd+bwd B/op |")
+    print("|---|---|---|---|---|")
+    for (shape, cell, impl) in sorted({k[:3] for k in alloc}):
+        f = alloc.get((shape, cell, impl, "forward"))
+        fb = alloc.get((shape, cell, impl, "forwardBackward"))
+        b = lambda v: "—" if v is None else f"{v:.0f}"
+        print(f"| ({shape.replace('x', ',')}) | {cell} | {impl} | {b(f)} | {b(fb)} |")

@@ -20,27 +20,18 @@ final class GemmDriver {
     static void run(Kernels impl, boolean transA, boolean transB, int m, int n, int k, float alpha,
                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                     float beta, float[] c, int cOff, int ldc, Parallelism par) {
-        long work = (long) m * n * Math.max(k, 1);
-        int tasks = (int) Math.min(par.tasks(), Math.max(1, work / MIN_FLOPS_PER_TASK));
         boolean splitN = n >= m;
         int extent = splitN ? n : m;
         // Pieces start on micro-tile boundaries, so no piece computes a padded edge tile it need not.
         int align = splitN ? impl.gemmSplitColumns() : impl.gemmSplitRows();
-        tasks = Math.min(tasks, Math.max(1, extent / align));
+        int tasks = taskCount((long) m * n * Math.max(k, 1), extent, align, par);
         if (tasks <= 1) {
             impl.gemm0(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, m);
             return;
         }
-        // Split [0, extent) into `tasks` aligned pieces of nearly equal size.
-        int units = (extent + align - 1) / align;
-        int[] bounds = new int[tasks + 1];
-        for (int t = 0; t <= tasks; t++) {
-            bounds[t] = Math.min(extent, (int) ((long) units * t / tasks) * align);
-        }
-        bounds[tasks] = extent;
         Runnable[] pieces = new Runnable[tasks];
         for (int t = 0; t < tasks; t++) {
-            int lo = bounds[t], len = bounds[t + 1] - lo;
+            int lo = bound(t, tasks, extent, align), len = bound(t + 1, tasks, extent, align) - lo;
             if (splitN) {
                 // Columns lo..lo+len of op(B) and C.
                 int bo = transB ? bOff + lo * ldb : bOff + lo;
@@ -101,22 +92,37 @@ final class GemmDriver {
     /** The column split of {@link Kernels#multAddPacked}: as {@link #run}, over C's columns only. */
     static void runPacked(Kernels impl, int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] pb,
                           float[] c, int cOff, int ldc, Parallelism par) {
-        long work = (long) m * n * Math.max(k, 1);
         int align = impl.gemmSplitColumns();
-        int tasks = (int) Math.min(par.tasks(), Math.max(1, work / MIN_FLOPS_PER_TASK));
-        tasks = Math.min(tasks, Math.max(1, n / align));
+        int tasks = taskCount((long) m * n * Math.max(k, 1), n, align, par);
         if (tasks <= 1) {
             impl.multAddPacked0(m, n, k, alpha, a, aOff, lda, pb, c, cOff, ldc, 0, n);
             return;
         }
-        int units = (n + align - 1) / align;
         Runnable[] pieces = new Runnable[tasks];
         for (int t = 0; t < tasks; t++) {
-            int lo = Math.min(n, (int) ((long) units * t / tasks) * align);
-            int hi = t == tasks - 1 ? n : Math.min(n, (int) ((long) units * (t + 1) / tasks) * align);
+            int lo = bound(t, tasks, n, align), hi = bound(t + 1, tasks, n, align);
             pieces[t] = () -> impl.multAddPacked0(m, n, k, alpha, a, aOff, lda, pb, c, cOff, ldc, lo, hi);
         }
         runPieces(pieces, par);
+    }
+
+    /**
+     * Pieces for {@code work} multiply-adds over an extent of {@code extent} split on multiples of
+     * {@code align}: at most par's tasks, at least {@link #MIN_FLOPS_PER_TASK} each, at least one
+     * alignment unit each; 1 means run serially.
+     */
+    private static int taskCount(long work, int extent, int align, Parallelism par) {
+        int tasks = (int) Math.min(par.tasks(), Math.max(1, work / MIN_FLOPS_PER_TASK));
+        return Math.min(tasks, Math.max(1, extent / align));
+    }
+
+    /** Start of piece t of [0, extent) split into `tasks` aligned pieces of nearly equal size; t = tasks gives extent. */
+    private static int bound(int t, int tasks, int extent, int align) {
+        if (t == tasks) {
+            return extent;
+        }
+        int units = (extent + align - 1) / align;
+        return Math.min(extent, (int) ((long) units * t / tasks) * align);
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {

@@ -29,9 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  * throws does not kill its worker: the throwable goes to the worker thread's uncaught-exception
  * handler. (GEMM pieces catch their own failures and rethrow them on the calling thread.)
  *
- * <p>Thread-safe. {@link #close} stops the workers once their current task is done; tasks submitted
- * after that are rejected with {@link RejectedExecutionException} (which {@link Parallelism}'s
- * callers answer by running the piece on the calling thread).
+ * <p>Thread-safe. {@link #close} stops the workers once the queue is empty: every task that
+ * {@link #execute} accepted still runs (a GEMM waiting for its pieces never hangs on a closed team);
+ * tasks submitted after that are rejected with {@link RejectedExecutionException} (which
+ * {@link Parallelism}'s callers answer by running the piece on the calling thread).
  */
 public final class WorkerTeam implements Executor, AutoCloseable {
     /**
@@ -122,6 +123,11 @@ public final class WorkerTeam implements Executor, AutoCloseable {
             throw new RejectedExecutionException("WorkerTeam is closed");
         }
         queue.offer(task);
+        if (closed && queue.remove(task)) {
+            // close() came between the check above and the offer, and no worker took the task (the
+            // workers may already have found the queue empty and stopped): reject it after all
+            throw new RejectedExecutionException("WorkerTeam is closed");
+        }
         // A worker sets its flag before its final look at the queue and parks only after that look
         // found nothing, so either it sees this task or it is flagged here and gets unparked (an unpark
         // that comes before the park makes the park return at once).
@@ -134,8 +140,8 @@ public final class WorkerTeam implements Executor, AutoCloseable {
     }
 
     /**
-     * Stops the workers after their current task (queued tasks that no worker has taken are dropped)
-     * and returns without waiting for them; idempotent.
+     * Stops the workers once they have run every task already accepted, and returns without waiting
+     * for them; idempotent.
      */
     @Override
     public void close() {
@@ -161,12 +167,20 @@ public final class WorkerTeam implements Executor, AutoCloseable {
 
     private void work(int id) {
         Thread self = Thread.currentThread();
-        while (!closed) {
+        while (true) {
             Runnable task = queue.poll();
             if (task == null) {
                 long start = System.nanoTime();
                 while ((task = queue.poll()) == null && !closed && System.nanoTime() - start < spinNanos) {
                     Thread.onSpinWait();
+                }
+            }
+            if (task == null && closed) {
+                // one more look after seeing closed: an execute that was not rejected offered its
+                // task before close() set the flag, so this poll sees it (or another worker took it)
+                task = queue.poll();
+                if (task == null) {
+                    return;
                 }
             }
             if (task == null) {

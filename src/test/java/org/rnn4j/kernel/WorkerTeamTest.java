@@ -82,6 +82,28 @@ class WorkerTeamTest {
         }
     }
 
+    /** Tasks accepted before close() still run: a GEMM caller waiting for its pieces must not hang. */
+    @Test
+    void closeRunsTheTasksAlreadyAccepted() throws InterruptedException {
+        WorkerTeam team = new WorkerTeam(1);
+        CountDownLatch release = new CountDownLatch(1);
+        team.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        int n = 100;
+        CountDownLatch done = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            team.execute(done::countDown);   // queued behind the blocked task
+        }
+        team.close();
+        release.countDown();
+        assertTrue(done.await(30, TimeUnit.SECONDS), done.getCount() + " of " + n + " accepted tasks were dropped by close()");
+    }
+
     @Test
     void closedTeamRejectsTasksAndParallelismFallsBackToTheCaller() {
         WorkerTeam team = new WorkerTeam(1);

@@ -30,21 +30,24 @@ import org.rnn4j.kernel.Kernels;
  *
  * <p><b>Packing.</b> The builder copies every array it is given: the model's weights are private,
  * so later writes to the source arrays do not reach it. Each layer's input and recurrent rows are
- * joined into one matrix [W_ih | W_hh] (R, in + P) with the biases folded (b_ih + b_hh), read by one
- * GEMV per step; R = G·H for LSTM and RNN, 2H (the r and z rows) for GRU, whose n rows keep W_in
- * and W_hn apart because r multiplies W_hn·h + b_hn. With
- * {@link WeightFormat#BF16} the input and recurrent matrices (the bytes a step streams) are stored
- * as bfloat16; everything else stays float32.
+ * joined into one matrix [W_ih | W_hh] (R, in + P) with the biases folded (b_ih + b_hh), read once
+ * per step; R = G·H for LSTM and RNN, 2H (the r and z rows) for GRU, whose n rows keep W_in and W_hn
+ * apart because r multiplies W_hn·h + b_hn. In float32 every matrix (the projection and the head
+ * too) is packed at build time into the GEMM micro-kernel's panels, and a step of one or of n
+ * streams is one product against them. With {@link WeightFormat#BF16} the input and recurrent
+ * matrices (the bytes a step streams) are stored as bfloat16 and read by one GEMV per stream;
+ * everything else stays float32.
  *
  * <p><b>Threads.</b> The model is immutable and safely published by its final fields: after
- * {@link Builder#build()} any thread may call any method. (The weights packed for the batched GEMM
- * are derived on the first batched call and published through a volatile field; see PackedMatrix.) A {@link StreamState} and a
+ * {@link Builder#build()} any thread may call any method. A {@link StreamState} and a
  * {@link StreamBatch} are not thread-safe: one thread at a time per object. Results do not depend
  * on the number of threads or on what other threads do: the same model, state and inputs give
  * bitwise the same outputs (tested with 8 threads).
  *
- * <p><b>Rounding.</b> A single-stream step reduces with GEMV, a batched step with GEMM, so the two
- * agree to float rounding (about 1e-6 relative), not bitwise. Each is deterministic.
+ * <p><b>Rounding.</b> A stream stepped alone and the same stream stepped inside a batch run the
+ * same arithmetic per output element (the packed product's row and tile kernels add in one order;
+ * bfloat16 runs one GEMV per stream either way), so the two give bitwise the same outputs and
+ * states. Each is deterministic.
  */
 public final class StreamingModel {
     private final RnnSpec spec;
@@ -64,11 +67,11 @@ public final class StreamingModel {
     private final PackedMatrix[] wHn;   // GRU: (H, P) W_hn; else null
     private final float[][] bIn;        // GRU: (H) b_in
     private final float[][] bHn;        // GRU: (H) b_hn
-    private final float[][] wHr;        // projected LSTM: (P, H) per layer, float32; else null
+    private final PackedMatrix[] wHr;   // projected LSTM: (P, H) per layer, float32; else null
     private final float[][] peep;       // peephole LSTM: (3H) [p_i, p_f, p_o] per layer; else null
     private final float[] embedding;    // (V, I) or null
     private final int vocab;
-    private final float[] headW;        // (O, P) or null
+    private final PackedMatrix headW;   // (O, P) float32, or null
     private final float[] headB;        // (O)
     private final int out;              // O with a head, else P
 
@@ -88,7 +91,7 @@ public final class StreamingModel {
         wHn = new PackedMatrix[layers];
         bIn = new float[layers][];
         bHn = new float[layers][];
-        wHr = new float[layers][];
+        wHr = new PackedMatrix[layers];
         peep = new float[layers][];
         boolean gru = s.cell() == CellType.GRU;
         int catRows = gru ? 2 * hidden : g;
@@ -110,7 +113,7 @@ public final class StreamingModel {
                 bHn[l] = java.util.Arrays.copyOfRange(w.biasHh(l, 0), 2 * hidden, 3 * hidden);
             }
             if (s.projSize() > 0) {
-                wHr[l] = w.weightHr(l, 0).clone();
+                wHr[l] = new PackedMatrix(k, WeightFormat.F32, w.weightHr(l, 0), 0, state, hidden);
             }
             if (s.peephole()) {
                 peep[l] = w.peephole(l, 0).clone();
@@ -118,7 +121,7 @@ public final class StreamingModel {
         }
         embedding = b.embedding == null ? null : b.embedding.clone();
         vocab = b.vocab;
-        headW = b.headW == null ? null : b.headW.clone();
+        headW = b.headW == null ? null : new PackedMatrix(k, WeightFormat.F32, b.headW, 0, b.headOut, state);
         headB = b.headW == null ? null : (b.headB == null ? new float[b.headOut] : b.headB.clone());
         out = b.headW == null ? state : b.headOut;
     }
@@ -545,7 +548,7 @@ public final class StreamingModel {
             case LSTM: {
                 // gates = [W_ih | W_hh]·[x ; h_{t−1}] + (b_ih + b_hh)     (n, 4H), blocks [i, f, g, o]
                 broadcast(bCat[l], 0, gates, 0, n, g, g);
-                wCat[l].multAdd(k, n, 0, g, s.xh, 0, cat, gates, 0, g);
+                wCat[l].multAdd(k, n, s.xh, 0, cat, gates, 0, g);
                 boolean proj = wHr[l] != null;
                 float[] hOut = proj ? s.hPre : hs;
                 for (int r = 0; r < n; r++) {
@@ -563,12 +566,7 @@ public final class StreamingModel {
                     for (int r = 0; r < n; r++) {
                         java.util.Arrays.fill(hs, hOff + r * state, hOff + (r + 1) * state, 0f);
                     }
-                    if (n == 1) {
-                        k.multAddVec(state, hidden, wHr[l], 0, hidden, s.hPre, 0, hs, hOff);
-                    } else {
-                        k.gemm(false, true, n, state, hidden, 1f, s.hPre, 0, hidden, wHr[l], 0, hidden, 0f,
-                                hs, hOff, state);
-                    }
+                    wHr[l].multAdd(k, n, s.hPre, 0, hidden, hs, hOff, state);
                 }
                 break;
             }
@@ -577,9 +575,9 @@ public final class StreamingModel {
                 // [a_r, a_z] = [W_ih | W_hh]_{r,z}·[x ; h_{t−1}] + (b_ih + b_hh)_{r,z}     (n, 2H)
                 // x_n = W_in·x + b_in                                                        (n, H)
                 broadcast(bCat[l], 0, gates, 0, n, h2, g);
-                wCat[l].multAdd(k, n, 0, h2, s.xh, 0, cat, gates, 0, g);
+                wCat[l].multAdd(k, n, s.xh, 0, cat, gates, 0, g);
                 broadcast(bIn[l], 0, gates, h2, n, hidden, g);
-                wIn[l].multAdd(k, n, 0, hidden, x, xOff, inL, gates, h2, g);
+                wIn[l].multAdd(k, n, x, xOff, inL, gates, h2, g);
                 if (spec.resetBefore()) {
                     gruResetBefore(l, n, hs, hOff, s);
                 } else {
@@ -587,7 +585,7 @@ public final class StreamingModel {
                     // for this cell), because a_r and a_z above already hold both projections
                     // r = σ(a_r)  z = σ(a_z)  n = tanh(x_n + r ⊙ h_n)  h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
                     broadcast(bHn[l], 0, s.gh, h2, n, hidden, g);
-                    wHn[l].multAdd(k, n, 0, hidden, hs, hOff, state, s.gh, h2, g);
+                    wHn[l].multAdd(k, n, hs, hOff, state, s.gh, h2, g);
                     for (int r = 0; r < n; r++) {
                         int ho = hOff + r * state;
                         k.gruCellForward(hidden, gates, r * g, s.gh, r * g, hs, ho, hs, ho);
@@ -598,7 +596,7 @@ public final class StreamingModel {
             default: {
                 // h_t = tanh|relu([W_ih | W_hh]·[x ; h_{t−1}] + b_ih + b_hh)        (n, H)
                 broadcast(bCat[l], 0, gates, 0, n, g, g);
-                wCat[l].multAdd(k, n, 0, g, s.xh, 0, cat, gates, 0, g);
+                wCat[l].multAdd(k, n, s.xh, 0, cat, gates, 0, g);
                 if (spec.cell() == CellType.RNN_RELU) {
                     k.relu(n * hidden, gates, 0, hs, hOff);
                 } else {
@@ -641,7 +639,7 @@ public final class StreamingModel {
             k.mul(hidden, gx, r * g, hs, hOff + r * state, s.rh, r * hidden);
         }
         broadcast(bHn[l], 0, gh, h2, n, hidden, g);
-        wHn[l].multAdd(k, n, 0, hidden, s.rh, 0, hidden, gh, h2, g);
+        wHn[l].multAdd(k, n, s.rh, 0, hidden, gh, h2, g);
         for (int r = 0; r < n; r++) {
             int nOff = r * g + h2;
             int ho = hOff + r * state;
@@ -660,11 +658,7 @@ public final class StreamingModel {
             return;
         }
         broadcast(headB, 0, y, yOff, n, out, out);
-        if (n == 1) {
-            k.multAddVec(out, state, headW, 0, state, hTop, hOff, y, yOff);
-        } else {
-            k.gemm(false, true, n, out, state, 1f, hTop, hOff, state, headW, 0, state, 1f, y, yOff, out);
-        }
+        headW.multAdd(k, n, hTop, hOff, state, y, yOff, out);
     }
 
     private static void broadcast(float[] row, int rowOff, float[] dst, int dstOff, int rows, int width, int ld) {

@@ -408,7 +408,10 @@ public final class Rnn {
         int rows = ws.seqLen * ws.batch;
         float[] bias = weights.biasIh(l, d);
         if (bothBiases) {
-            k.add(g, weights.biasIh(l, d), 0, weights.biasHh(l, d), 0, ws.biasSum, 0);
+            // Once per pass, G·H adds: on the scalar twin (the same bits), because a vector kernel
+            // called this rarely stays in the interpreter or C1 for thousands of passes, and there
+            // the Vector API boxes every vector it touches.
+            Kernels.scalar().add(g, weights.biasIh(l, d), 0, weights.biasHh(l, d), 0, ws.biasSum, 0);
             bias = ws.biasSum;
         }
         broadcastRows(bias, 0, ws.gates[u], 0, rows, g, g);

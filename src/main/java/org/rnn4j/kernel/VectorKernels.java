@@ -98,6 +98,10 @@ final class VectorKernels extends Kernels {
      * compilation, so the same call gave different bits early and late in one JVM (caught by
      * GemmParallelTest). Rotations and adds are exact lane operations in every tier. (A lane-by-lane
      * loop was also deterministic but cost ~30 µops a reduction, which dominated GEMV at H = 64.)
+     * Only where the tree is alone in a compile unit of fixed size: in {@link #bf16Row}, which is
+     * larger than C2's hot-inlining limit (FreqInlineSize, 325 bytecodes) and so never inlined into
+     * a caller, once per row (where storing the vector would cost a third of the row). Everywhere
+     * else see {@link #sumStored}.
      */
     static float sumLanes(FloatVector v) {
         if (L >= 2) {
@@ -115,19 +119,43 @@ final class VectorKernels extends Kernels {
         return v.lane(0);
     }
 
+    /**
+     * Where the kernels store vectors whose lanes they sum ({@link #sumStored}): four vectors per
+     * thread, fetched once per call.
+     */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
+
+    /**
+     * Sum of buf[off, off+L) — a vector the caller stored there — by the same fixed tree as
+     * {@link #sumLanes} (lanes L/2 apart added, then L/4, …), so bitwise its result. Used where
+     * the sum sits in a kernel that C2 may inline into a large caller: a store and scalar adds cost a
+     * few C2 nodes, while each rotation tree costs hundreds, and on JDK 17 at 512 bits four trees in
+     * one compile unit ran past C2's node budget (NodeCountInliningCutoff); the tree left out of
+     * line took its vector argument as a heap box, on every call. Overwrites buf[off, off+L/2).
+     */
+    static float sumStored(float[] buf, int off) {
+        for (int h = L / 2; h >= 1; h >>= 1) {
+            for (int i = 0; i < h; i++) {
+                buf[off + i] += buf[off + i + h];
+            }
+        }
+        return buf[off];
+    }
+
     // ------------------------------------------------------------------ level 1
 
     @Override
     float dot0(int n, float[] x, int xOff, float[] y, int yOff) {
         double total = 0;
+        float[] lanes = LANES.get();
         for (int b = 0; b < n; b += BLOCK) {
-            total += dotBlock(Math.min(BLOCK, n - b), x, xOff + b, y, yOff + b);
+            total += dotBlock(Math.min(BLOCK, n - b), x, xOff + b, y, yOff + b, lanes);
         }
         return (float) total;
     }
 
-    /** Float dot (of one block, or of one GEMV row): four accumulators, one reduction, scalar tail. */
-    private static float dotBlock(int n, float[] x, int xOff, float[] y, int yOff) {
+    /** Float dot of one block: four accumulators, one reduction (through lanes), scalar tail. */
+    private static float dotBlock(int n, float[] x, int xOff, float[] y, int yOff, float[] lanes) {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
         int i = 0;
         for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
@@ -139,7 +167,8 @@ final class VectorKernels extends Kernels {
         for (int bound = F.loopBound(n); i < bound; i += L) {
             s0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), s0);
         }
-        float s = sumLanes(s0.add(s1).add(s2.add(s3)));
+        s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+        float s = sumStored(lanes, 0);
         for (; i < n; i++) {
             s = Math.fma(x[xOff + i], y[yOff + i], s);
         }
@@ -219,6 +248,7 @@ final class VectorKernels extends Kernels {
     @Override
     double sum0(int n, float[] x, int xOff) {
         double total = 0;
+        float[] lanes = LANES.get();
         for (int b = 0; b < n; b += BLOCK) {
             int len = Math.min(BLOCK, n - b), off = xOff + b;
             FloatVector s0 = FloatVector.zero(F), s1 = s0;
@@ -227,7 +257,8 @@ final class VectorKernels extends Kernels {
                 s0 = s0.add(FloatVector.fromArray(F, x, off + i));
                 s1 = s1.add(FloatVector.fromArray(F, x, off + i + L));
             }
-            float s = sumLanes(s0.add(s1));
+            s0.add(s1).intoArray(lanes, 0);
+            float s = sumStored(lanes, 0);
             for (; i < len; i++) {
                 s += x[off + i];
             }
@@ -239,6 +270,7 @@ final class VectorKernels extends Kernels {
     @Override
     double sumSquares0(int n, float[] x, int xOff) {
         double total = 0;
+        float[] lanes = LANES.get();
         for (int b = 0; b < n; b += BLOCK) {
             int len = Math.min(BLOCK, n - b), off = xOff + b;
             FloatVector s0 = FloatVector.zero(F), s1 = s0;
@@ -249,7 +281,8 @@ final class VectorKernels extends Kernels {
                 s0 = v0.fma(v0, s0);
                 s1 = v1.fma(v1, s1);
             }
-            float s = sumLanes(s0.add(s1));
+            s0.add(s1).intoArray(lanes, 0);
+            float s = sumStored(lanes, 0);
             for (; i < len; i++) {
                 s = Math.fma(x[off + i], x[off + i], s);
             }
@@ -304,6 +337,7 @@ final class VectorKernels extends Kernels {
     @Override
     void multAddVec0(int m, int n, float[] a, int aOff, int lda, float[] x, int xOff, float[] y, int yOff) {
         int bound = F.loopBound(n);
+        float[] lanes = LANES.get();
         // Four rows at a time: one load of x feeds four FMAs. (Two vectors per row per step, eight
         // accumulators, measured slower at H = 64 and 256 on both JDKs, so four chains it is.)
         // The last 1-3 rows run in the same loop with the missing rows aliased to the last one and
@@ -322,8 +356,13 @@ final class VectorKernels extends Kernels {
                 s2 = FloatVector.fromArray(F, a, r2 + j).fma(xv, s2);
                 s3 = FloatVector.fromArray(F, a, r3 + j).fma(xv, s3);
             }
-            float t0 = sumLanes(s0), t1 = sumLanes(s1);
-            float t2 = sumLanes(s2), t3 = sumLanes(s3);
+            // four lane sums through memory, not four rotation trees (see sumStored)
+            s0.intoArray(lanes, 0);
+            s1.intoArray(lanes, L);
+            s2.intoArray(lanes, 2 * L);
+            s3.intoArray(lanes, 3 * L);
+            float t0 = sumStored(lanes, 0), t1 = sumStored(lanes, L);
+            float t2 = sumStored(lanes, 2 * L), t3 = sumStored(lanes, 3 * L);
             for (; j < n; j++) {
                 float xj = x[xOff + j];
                 t0 = Math.fma(a[r0 + j], xj, t0);
@@ -641,6 +680,7 @@ final class VectorKernels extends Kernels {
     @Override
     void softmaxRows0(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy, boolean log) {
         int bound = F.loopBound(cols);
+        float[] lanes = LANES.get();
         for (int r = 0; r < rows; r++) {
             int xr = xOff + r * ldx, yr = yOff + r * ldy;
             float mx = max0(cols, x, xr);
@@ -653,7 +693,8 @@ final class VectorKernels extends Kernels {
                     e.intoArray(y, yr + j);
                 }
             }
-            float s = sumLanes(acc);
+            acc.intoArray(lanes, 0);
+            float s = sumStored(lanes, 0);
             for (; j < cols; j++) {
                 float e = SVML_MATH ? (float) Math.exp(x[xr + j] - mx) : FloatMath.exp(x[xr + j] - mx);
                 s += e;

@@ -27,9 +27,9 @@ import org.rnn4j.serve.WeightFormat;
  * Internal: the child JVM of {@code rnn4j info --jit} ({@link JitCheck}). Runs every hot loop of the
  * engine briefly so that C2 compiles them — streaming steps (single and batched, F32 and BF16) of
  * every cell variant, sequence forward and forward + backward of every cell including bidirectional,
- * and the public kernels — then measures the bytes each of a few representative loops allocates per
- * call on this thread, and waits for the compiler to go quiet so that the compiles it triggered reach
- * the log.
+ * and the public kernels — then waits for the compile queue to drain, measures the bytes each of a
+ * few representative loops allocates per call on this thread, and waits again so that every compile
+ * it triggered reaches the log before the exit.
  *
  * <p>The VM's compile log goes to stdout; this class writes only to stderr, one tab-separated record
  * per line starting with {@link #TAG}, so that the log (whose lines the VM does not write atomically)
@@ -41,11 +41,33 @@ final class JitProbe {
     /** First field of every record line on stderr. */
     static final String TAG = "#jitprobe";
 
-    /** A hot loop: one call is a few µs to a few ms at the shapes used here. */
-    private record Loop(String name, Runnable call) {}
+    /**
+     * A hot loop: one call is a few µs (a step, a kernel) to a few ms (a sequence pass) at the shapes
+     * used here. {@code calls} is how many calls the exercise makes at least: enough for the methods
+     * the loop alone reaches to pass C2's thresholds (5000 invocations) — a sequence pass calls the
+     * shared kernels dozens of times, so it needs far fewer than a step.
+     */
+    private static final class Loop {
+        final String name;
+        final Runnable call;
+        final int calls;
+        int done;
 
-    /** A loop whose allocation per call is reported, with the unit of one call. */
-    private record Measured(String name, String unit, int calls, Runnable call) {}
+        Loop(String name, int calls, Runnable call) {
+            this.name = name;
+            this.calls = calls;
+            this.call = call;
+        }
+    }
+
+    private static final int STEP_CALLS = 6000;
+    private static final int PASS_CALLS = 60;
+
+    /**
+     * A loop whose allocation per call is reported, with the unit of one call: {@code calls} per
+     * round, after {@code warmup} calls of its own.
+     */
+    private record Measured(String name, String unit, int calls, int warmup, Runnable call) {}
 
     /**
      * @param args optional: seconds to spend running the loops (default 3)
@@ -72,18 +94,36 @@ final class JitProbe {
 
         // Round-robin slices rather than one loop at a time: every loop is reached early (so its
         // compiles are queued while the budget lasts), and the shared kernels see the mix of callers
-        // they see in a real process.
+        // they see in a real process. It runs for the budget and until every loop has made its calls
+        // (at most 5 budgets in all: the first rounds run interpreted and C1 code, far slower, and on a
+        // busy machine the single C2 thread falls behind).
         long budget = (long) (seconds * 1e9);
         long slice = Math.max(2_000_000L, budget / (4L * loops.size()));
         long start = System.nanoTime();
+        boolean behind;
         do {
+            behind = false;
             for (Loop l : loops) {
+                long elapsed = System.nanoTime() - start;
+                if (l.done >= l.calls && elapsed >= budget) {
+                    continue;
+                }
                 long t0 = System.nanoTime();
                 do {
                     l.call.run();
+                    l.done++;
                 } while (System.nanoTime() - t0 < slice);
+                behind |= l.done < l.calls;
             }
-        } while (System.nanoTime() - start < budget);
+        } while ((behind || System.nanoTime() - start < budget) && System.nanoTime() - start < 5 * budget);
+        List<String> behindNames = new ArrayList<>();
+        for (Loop l : loops) {
+            if (l.done < l.calls) {
+                behindNames.add(l.name);
+            }
+        }
+        record(rec, "exercise.seconds", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
+        record(rec, "loops.behind", String.join(", ", behindNames));
 
         // Measure on compiled code: let the queue of compiles the loops triggered drain first (one C2
         // thread works through it), then warm each measured loop on its own again.
@@ -109,7 +149,7 @@ final class JitProbe {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         long best = Long.MAX_VALUE;
         for (int attempt = 0; attempt < 4; attempt++) {
-            for (int i = 0; i < 3 * m.calls; i++) {
+            for (int i = 0; i < m.warmup; i++) {
                 m.call.run();
             }
             quiesce(5);
@@ -227,14 +267,14 @@ final class JitProbe {
                     float[] x = uniform(r, batch * m.inputSize());
                     float[] y = new float[batch * m.outputSize()];
                     String name = "stream " + v.name + " " + format.name().toLowerCase(Locale.ROOT) + " H=" + h;
-                    loops.add(new Loop(name, () -> {
+                    loops.add(new Loop(name, STEP_CALLS, () -> {
                         m.step(s, x, 0, y, 0);
                         m.step(b, many, batch, x, 0, y, 0);
                     }));
                     if (h == 64 && (v.name.equals("lstm") || (v.name.equals("gru") && format == WeightFormat.BF16)
                             || (v.name.equals("rnn_tanh") && format == WeightFormat.F32))) {
-                        measured.add(new Measured(name + " B=1", "step", 1000, () -> m.step(s, x, 0, y, 0)));
-                        measured.add(new Measured(name + " B=" + batch, "step", 1000,
+                        measured.add(new Measured(name + " B=1", "step", 1000, STEP_CALLS, () -> m.step(s, x, 0, y, 0)));
+                        measured.add(new Measured(name + " B=" + batch, "step", 1000, STEP_CALLS,
                                 () -> m.step(b, many, batch, x, 0, y, 0)));
                     }
                 }
@@ -266,11 +306,11 @@ final class JitProbe {
                     rnn.backward(ws, dy, null, null, grads, dx, null, null);
                 };
                 String shape = t + "x" + batch + "x" + spec.inputSize() + "x" + h;
-                loops.add(new Loop("forward " + v.name + " " + shape, forward));
-                loops.add(new Loop("train " + v.name + " " + shape, train));
+                loops.add(new Loop("forward " + v.name + " " + shape, PASS_CALLS, forward));
+                loops.add(new Loop("train " + v.name + " " + shape, PASS_CALLS, train));
                 if (h == 64 && (v.name.equals("lstm") || v.name.equals("gru"))) {
-                    measured.add(new Measured("forward " + v.name + " " + shape, "pass", 100, forward));
-                    measured.add(new Measured("train " + v.name + " " + shape, "pass", 50, train));
+                    measured.add(new Measured("forward " + v.name + " " + shape, "pass", 100, 10 * PASS_CALLS, forward));
+                    measured.add(new Measured("train " + v.name + " " + shape, "pass", 50, 5 * PASS_CALLS, train));
                 }
             }
         }
@@ -316,13 +356,13 @@ final class JitProbe {
                 k.softmaxRows(4, n, a, 0, n, c, 0, n);
                 k.logSoftmaxRows(4, n, a, 0, n, c, 0, n);
             };
-            loops.add(new Loop("gemm " + n, gemm));
-            loops.add(new Loop("vector ops " + n, vectors));
-            loops.add(new Loop("activations " + n, activations));
+            loops.add(new Loop("gemm " + n, 1000, gemm));
+            loops.add(new Loop("vector ops " + n, STEP_CALLS, vectors));
+            loops.add(new Loop("activations " + n, STEP_CALLS, activations));
             if (n == 64) {
-                measured.add(new Measured("gemm set " + n, "call", 100, gemm));
-                measured.add(new Measured("vector ops " + n, "call", 1000, vectors));
-                measured.add(new Measured("activations " + n, "call", 1000, activations));
+                measured.add(new Measured("gemm set " + n, "call", 100, 1000, gemm));
+                measured.add(new Measured("vector ops " + n, "call", 1000, STEP_CALLS, vectors));
+                measured.add(new Measured("activations " + n, "call", 1000, STEP_CALLS, activations));
             }
         }
     }

@@ -33,19 +33,21 @@ class InfoJitCommandTest {
         String bits = System.getProperty("rnn4j.vector.bits");
         assertTrue(lines.get(2).startsWith("vector: ") && lines.get(2).contains("-bit)")
                 && (bits == null || lines.get(2).contains("(" + bits + "-bit)")), out);
-        assertTrue(lines.get(3).matches("probe: \\d+ loops for 1\\.0 s; \\d+ C2 compiles of rnn4j methods read"), out);
-        String outcome = lines.get(4);
+        assertTrue(lines.get(3).matches("probe: \\d+ loops for 1\\.0 s \\((all made their calls|\\d+ fell short of their calls)"
+                + " in \\d+\\.\\d s\\); \\d+ C2 compiles of rnn4j methods read"), out);
+        int at = lines.get(4).startsWith("probe: short (raise --seconds): ") ? 5 : 4;   // a busy machine
+        String outcome = lines.get(at);
         int allocAt = lines.indexOf("alloc: bytes allocated per call on the probe's thread, after warm-up (0 is the goal):");
-        assertTrue(allocAt > 4, out);
+        assertTrue(allocAt > at, out);
         if (outcome.equals(JitCheck.CLEAN)) {
             assertEquals(0, code, out);
-            assertEquals(5, allocAt, out);
+            assertEquals(at + 1, allocAt, out);
         } else if (outcome.startsWith("jit: no C2 compile")) {
             assertEquals(1, code, out);
         } else {
             assertEquals(1, code, out);
             assertTrue(outcome.matches("jit: \\d+ Vector API call\\(s\\) left out of line .*:"), out);
-            for (String f : lines.subList(5, allocAt)) {
+            for (String f : lines.subList(at + 1, allocAt)) {
                 assertTrue(FINDING.matcher(f).matches(), f);
             }
         }

@@ -1,6 +1,7 @@
 package org.rnn4j.cli;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +30,12 @@ import org.rnn4j.serve.StreamingModel;
  * inputs. GFLOP/s counts GEMM FLOPs only: forward 2·T·B·G·H·(I + H), training step 3× that (as
  * jmh/rnn-report.py). JMH (jmh/, docs/performance.md) remains the reference method: it forks,
  * separates iterations and reports errors; this command is the quick look at a user's machine.
+ *
+ * <p>Each figure also carries the bytes allocated per call (a training step or inference pass, or a
+ * streaming step) during the timed samples, from {@code ThreadMXBean} on the measuring thread only:
+ * with {@code --threads > 1} what the helper threads allocate in their share of the GEMMs is not
+ * counted. The engine allocates nothing per call once compiled, so a non-zero figure is a JIT
+ * fallback (boxed vectors; {@code rnn4j info --jit} says where) or a regression.
  */
 final class BenchCommand {
     private BenchCommand() {}
@@ -39,6 +46,9 @@ final class BenchCommand {
             "Measures, per cell, one training step (forward + BPTT) and sequence inference at one shape",
             "(ms and GEMM GFLOP/s), and the streaming step at batch 1 (µs). No JMH; about 30 s with the",
             "defaults. Close other programs first: the figures are only as quiet as the machine.",
+            "Each figure also shows the bytes allocated per pass or step while it was timed (JSON:",
+            "alloc_bytes), on the measuring thread only (with --threads > 1, not the helpers'); it should",
+            "be 0: anything else is garbage per call, as when a JIT fallback boxes vectors (rnn4j info --jit).",
             "",
             "options (defaults in brackets):",
             "  --cells LIST         lstm,gru,rnn_tanh,rnn_relu                      [lstm,gru,rnn_tanh]",
@@ -91,10 +101,10 @@ final class BenchCommand {
                         + env.getOrDefault("vector", "") + ")");
             }
             String sh = shape[0] + "x" + shape[1] + "x" + shape[2] + "x" + shape[3];
-            StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-9s %-24s %-24s", "cell",
-                    "train step " + sh, "inference " + sh));
+            StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-9s %-" + PASS_COLUMN + "s %-"
+                    + PASS_COLUMN + "s", "cell", "train step " + sh, "inference " + sh));
             for (int h : streamHidden) {
-                head.append(String.format(Locale.ROOT, " %-14s", "stream H=" + h));
+                head.append(String.format(Locale.ROOT, " %-" + STEP_COLUMN + "s", "stream H=" + h));
             }
             out.println(head);
         }
@@ -129,47 +139,76 @@ final class BenchCommand {
         float[] x = uniform(r, t * b * in), dOut = uniform(r, t * b * h);
         float[] y = new float[t * b * h], dx = new float[t * b * in];
         double fwdFlops = 2.0 * t * b * spec.gateRows() * (double) (in + h);
-        double trainMs = time(() -> {
+        Figure train = time(() -> {
             rnn.forward(ws, true, x, t, b, null, null, null, y, null, null);
             rnn.backward(ws, dOut, null, null, grads, dx, null, null);
-        }, seconds) / 1e6;
-        double inferMs = time(() -> rnn.forward(ws, false, x, t, b, null, null, null, y, null, null), seconds) / 1e6;
-        double[] streamUs = new double[streamHidden.length];
+        }, seconds);
+        Figure infer = time(() -> rnn.forward(ws, false, x, t, b, null, null, null, y, null, null), seconds);
+        double trainMs = train.ns / 1e6, inferMs = infer.ns / 1e6;
+        Figure[] stream = new Figure[streamHidden.length];
         for (int i = 0; i < streamHidden.length; i++) {
             int hs = streamHidden[i];
             StreamingModel m = StreamingModel.builder(
                     new RnnWeights(RnnSpec.builder(cell, hs, hs).build()).initUniform(3)).build();
             StreamState s = m.newState();
             float[] sx = uniform(r, hs), sy = new float[m.outputSize()];
-            streamUs[i] = time(() -> m.step(s, sx, 0, sy, 0), seconds) / 1e3;
+            stream[i] = time(() -> m.step(s, sx, 0, sy, 0), seconds);
         }
         String sh = t + "x" + b + "x" + in + "x" + h;
         if (json) {
-            out.println(String.format(Locale.ROOT, "{\"kind\": \"train\", \"cell\": %s, \"shape\": %s, \"ms\": %.6g, \"gflops\": %.4g}",
-                    q(cell.id()), q(sh), trainMs, 3 * fwdFlops / (trainMs * 1e6)));
-            out.println(String.format(Locale.ROOT, "{\"kind\": \"inference\", \"cell\": %s, \"shape\": %s, \"ms\": %.6g, \"gflops\": %.4g}",
-                    q(cell.id()), q(sh), inferMs, fwdFlops / (inferMs * 1e6)));
+            out.println(String.format(Locale.ROOT, "{\"kind\": \"train\", \"cell\": %s, \"shape\": %s, \"ms\": %.6g, \"gflops\": %.4g, "
+                    + "\"alloc_bytes\": %.1f}", q(cell.id()), q(sh), trainMs, 3 * fwdFlops / (trainMs * 1e6), train.bytes));
+            out.println(String.format(Locale.ROOT, "{\"kind\": \"inference\", \"cell\": %s, \"shape\": %s, \"ms\": %.6g, \"gflops\": %.4g, "
+                    + "\"alloc_bytes\": %.1f}", q(cell.id()), q(sh), inferMs, fwdFlops / (inferMs * 1e6), infer.bytes));
             for (int i = 0; i < streamHidden.length; i++) {
-                out.println(String.format(Locale.ROOT, "{\"kind\": \"stream\", \"cell\": %s, \"hidden\": %d, \"batch\": 1, \"us\": %.6g}",
-                        q(cell.id()), streamHidden[i], streamUs[i]));
+                out.println(String.format(Locale.ROOT, "{\"kind\": \"stream\", \"cell\": %s, \"hidden\": %d, \"batch\": 1, \"us\": %.6g, "
+                        + "\"alloc_bytes\": %.1f}", q(cell.id()), streamHidden[i], stream[i].ns / 1e3, stream[i].bytes));
             }
         } else {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9s %-24s %-24s", cell.id(),
-                    String.format(Locale.ROOT, "%.2f ms %.1f GFLOP/s", trainMs, 3 * fwdFlops / (trainMs * 1e6)),
-                    String.format(Locale.ROOT, "%.2f ms %.1f GFLOP/s", inferMs, fwdFlops / (inferMs * 1e6))));
-            for (double us : streamUs) {
-                line.append(String.format(Locale.ROOT, " %-14s", String.format(Locale.ROOT, "%.2f µs", us)));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9s %-" + PASS_COLUMN + "s %-"
+                    + PASS_COLUMN + "s", cell.id(),
+                    String.format(Locale.ROOT, "%.2f ms %.1f GFLOP/s %s", trainMs, 3 * fwdFlops / (trainMs * 1e6),
+                            bytes(train.bytes)),
+                    String.format(Locale.ROOT, "%.2f ms %.1f GFLOP/s %s", inferMs, fwdFlops / (inferMs * 1e6),
+                            bytes(infer.bytes))));
+            for (Figure f : stream) {
+                line.append(String.format(Locale.ROOT, " %-" + STEP_COLUMN + "s",
+                        String.format(Locale.ROOT, "%.2f µs %s", f.ns / 1e3, bytes(f.bytes))));
             }
             out.println(line);
         }
         out.flush();
     }
 
+    private static final int PASS_COLUMN = 30;
+    private static final int STEP_COLUMN = 18;
+
+    /**
+     * One figure: the median time of a call, and the bytes allocated per call on the measuring thread
+     * over all the timed samples (the warm-up excluded).
+     */
+    record Figure(double ns, double bytes) {}
+
+    /** Bytes per call for the table: "0 B", "1536 B", "227.3 kB". */
+    static String bytes(double b) {
+        if (b >= 1e6) {
+            return String.format(Locale.ROOT, "%.1f MB", b / 1e6);
+        }
+        if (b >= 1e4) {
+            return String.format(Locale.ROOT, "%.1f kB", b / 1e3);
+        }
+        return b == Math.rint(b) || b >= 10 ? String.format(Locale.ROOT, "%.0f B", b)
+                : String.format(Locale.ROOT, "%.1f B", b);
+    }
+
     /**
      * Median time of one call in ns: warm-up for {@code seconds}, then samples of back-to-back calls
-     * (each ≥ 20 ms, or one call if a call takes longer) for {@code seconds}, at least 3 samples.
+     * (each ≥ 20 ms, or one call if a call takes longer) for {@code seconds}, at least 3 samples; and
+     * the bytes allocated per call within the samples. The allocation counter is read around each
+     * sample's calls only, so the bookkeeping between samples (a boxed Double per sample) is not
+     * counted.
      */
-    static double time(Runnable call, double seconds) {
+    static Figure time(Runnable call, double seconds) {
         long budget = (long) (seconds * 1e9);
         long start = System.nanoTime();
         long calls = 0;
@@ -179,17 +218,23 @@ final class BenchCommand {
         }
         double perCall = (double) (System.nanoTime() - start) / calls;
         int batch = (int) Math.max(1, Math.min(1_000_000, 20e6 / perCall));
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         List<Double> samples = new ArrayList<>();
+        long allocated = 0;
         start = System.nanoTime();
         while (System.nanoTime() - start < budget || samples.size() < 3) {
+            long a0 = mx.getCurrentThreadAllocatedBytes();
             long t0 = System.nanoTime();
             for (int i = 0; i < batch; i++) {
                 call.run();
             }
-            samples.add((double) (System.nanoTime() - t0) / batch);
+            long t1 = System.nanoTime();
+            allocated += mx.getCurrentThreadAllocatedBytes() - a0;
+            samples.add((double) (t1 - t0) / batch);
         }
         double[] s = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        return new Figure(median, (double) allocated / ((long) batch * samples.size()));
     }
 
     private static int[] positives(String name, String v, String sep, int count) {

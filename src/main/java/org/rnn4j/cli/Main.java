@@ -19,6 +19,7 @@ public final class Main {
             "",
             "commands:",
             "  info        JDK, Vector API status, species width, CPU SIMD features, chosen kernels",
+            "              (--jit: check that C2 compiles rnn4j's Vector API code without fallbacks)",
             "  gradcheck   check every RNN/LSTM/GRU gradient: reference vs finite differences, engine vs reference",
             "  train       train a language model (no options: a character-level LSTM on the embedded corpus)",
             "  sample      generate text from a model written by train",
@@ -85,15 +86,64 @@ public final class Main {
         }
     }
 
+    static final String INFO_USAGE = String.join("\n",
+            "usage: rnn4j info [--jit [--seconds S]]",
+            "",
+            "Prints the JDK, whether the Vector API is active, the vector species in use,",
+            "the CPU's SIMD features as the JVM and the OS report them, and which kernels rnn4j chose.",
+            "",
+            "options:",
+            "  --jit         instead: run every hot loop of rnn4j in a child JVM with the compile log on, and",
+            "                report each place where C2 left Vector API code out of line in a compile of an",
+            "                rnn4j method (a failed intrinsic, or a vector helper not inlined for a size",
+            "                budget: vectors are then boxed, garbage per step), and the bytes a few loops",
+            "                allocate per call. The child uses this JVM's java, class path, -Drnn4j.* and",
+            "                -XX: options: java -Drnn4j.vector.bits=256 ... info --jit checks 256-bit vectors.",
+            "  --seconds S   with --jit: how long the loops run before the check   [3]",
+            "",
+            "exit code: 0 done (with --jit: nothing found), 1 --jit found something or could not run, 2 usage error");
+
     private static int info(String[] args, PrintStream out, PrintStream err) {
+        boolean jit = false;
+        String seconds = null;
         for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--help") || args[i].equals("-h")) {
-                out.println("usage: rnn4j info\n\nPrints the JDK, whether the Vector API is active, the vector species in use,\n"
-                        + "the CPU's SIMD features as the JVM and the OS report them, and which kernels rnn4j chose.");
-                return 0;
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    out.println(INFO_USAGE);
+                    return 0;
+                }
+                case "--jit" -> jit = true;
+                case "--seconds" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("rnn4j info: --seconds needs a value");
+                        return 2;
+                    }
+                    seconds = args[++i];
+                }
+                default -> {
+                    err.println("rnn4j info: unknown option '" + args[i] + "'");
+                    return 2;
+                }
             }
-            err.println("rnn4j info: unknown option '" + args[i] + "'");
+        }
+        if (seconds != null && !jit) {
+            err.println("rnn4j info: --seconds needs --jit");
             return 2;
+        }
+        double s = 3.0;
+        if (seconds != null) {
+            try {
+                s = Double.parseDouble(seconds);
+            } catch (NumberFormatException e) {
+                s = Double.NaN;
+            }
+            if (!(s >= 0.1 && s <= 600)) {
+                err.println("rnn4j info: --seconds must be in [0.1, 600], got " + seconds);
+                return 2;
+            }
+        }
+        if (jit) {
+            return JitCheck.run(s, out, err);
         }
         out.println("rnn4j " + version());
         for (Map.Entry<String, String> e : KernelSelector.describe().entrySet()) {

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
  * {@code rnn4j bench}: the output's shape (a table, or one JSON object per line with every figure)
  * and the usage errors, on a tiny shape and a short budget. Speed itself is measured, not asserted
  * (speed claims live in benchmarks); the test checks that every figure is a positive number and that
- * GFLOP/s is consistent with the reported time and the GEMM FLOP count.
+ * GFLOP/s is consistent with the reported time and the GEMM FLOP count. Every figure carries the bytes
+ * allocated per call; only its presence and sign are checked (whether it is 0 depends on the JIT, and
+ * at a 0.01 s budget the code may not even be compiled).
  */
 class BenchCommandTest {
     private final Cli cli = new Cli();
@@ -41,6 +43,7 @@ class BenchCommandTest {
         int train = 0, infer = 0, stream = 0;
         for (String l : lines.subList(1, lines.size())) {
             assertTrue(l.startsWith("{") && l.endsWith("}"), l);
+            assertTrue(number(l, "alloc_bytes") >= 0, l);
             if (l.contains("\"kind\": \"stream\"")) {
                 stream++;
                 assertTrue(number(l, "us") > 0, l);
@@ -72,6 +75,8 @@ class BenchCommandTest {
         assertTrue(lines.get(1).contains("train step 2x1x3x2") && lines.get(1).contains("stream H=5"), lines.get(1));
         assertTrue(lines.get(2).startsWith("gru") && lines.get(2).contains("GFLOP/s") && lines.get(2).contains("µs"),
                 lines.get(2));
+        // bytes allocated per call after each of the three figures
+        assertEquals(3, Pattern.compile("\\d(\\.\\d)? [kM]?B( |$)").matcher(lines.get(2)).results().count(), lines.get(2));
     }
 
     @Test

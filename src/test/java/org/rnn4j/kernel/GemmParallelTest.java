@@ -17,11 +17,14 @@ import org.junit.jupiter.api.Test;
 /**
  * GEMM split over a {@link Parallelism}: the documented guarantee is that the result is bitwise
  * identical to the serial call for any task count, because every element of C is computed by the
- * same instruction sequence whichever task computes it. Shapes are large enough (m·n·k ≥ 2²¹, the
- * split dimension ≥ two alignment units) that GemmDriver really splits — asserted by counting the
- * pieces handed to the executor — along N (n ≥ m) or along M (m &gt; n, including pieces that fall
- * on the other side of the packed GEMM's small-M/big-M threshold). The serial result itself is
- * checked against the double reference with the bound of {@link KernelProperties#gemmBound}.
+ * same instruction sequence whichever task computes it. The pieces handed to the executor are
+ * counted and must be exactly what {@link #expectedPieces} derives from the kernel's own split
+ * granularity, which depends on the vector width and the micro-kernel (at 512 bits one column unit
+ * is 128 wide, so the 200-column shape below is not split there, while it is at 128 and 256 bits).
+ * Every kernel must still see real splits along N (n ≥ m) and along M (m &gt; n, including pieces
+ * that fall on the other side of the packed GEMM's small-M/big-M threshold), or the bitwise
+ * comparisons would prove nothing. The serial result itself is checked against the double
+ * reference with the bound of {@link KernelProperties#gemmBound}.
  */
 class GemmParallelTest {
 
@@ -42,7 +45,10 @@ class GemmParallelTest {
         assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS), "executor did not terminate");
     }
 
-    /** {m, n, k}: split along N; along M (m > n); along M with k > KC and odd sizes; along N, barely. */
+    /**
+     * {m, n, k}: split along N; along M (m > n); along M with k > KC and odd sizes; along N, barely
+     * (2.1 M multiply-adds make 2 pieces, but 200 columns are less than two split units at 512 bits).
+     */
     static final int[][] SHAPES = {{96, 640, 160}, {640, 96, 160}, {301, 77, 300}, {130, 200, 81}};
     static final int[] TASKS = {1, 2, 3, 4, 7};
 
@@ -112,10 +118,24 @@ class GemmParallelTest {
         }
     }
 
+    /**
+     * The task count GemmDriver's documented rule gives, recomputed from the kernel's split
+     * granularity: the longer side of C is split (N on a tie), into at most {@code tasks} pieces,
+     * each at least {@link GemmDriver#MIN_FLOPS_PER_TASK} multiply-adds and at least one split unit.
+     */
+    static int expectedPieces(Kernels kern, int m, int n, int k, int tasks) {
+        boolean alongN = n >= m;
+        int unit = alongN ? kern.gemmSplitColumns() : kern.gemmSplitRows();
+        int units = (alongN ? n : m) / unit;
+        long byWork = (long) m * n * Math.max(k, 1) / GemmDriver.MIN_FLOPS_PER_TASK;
+        return (int) Math.max(1, Math.min(tasks, Math.min(byWork, units)));
+    }
+
     @Test
     void anyTaskCountGivesTheSerialResultBitwise() {
         long seed = 1;
         for (Kernels kern : Tolerances.implementations()) {
+            boolean splitAlongN = false, splitAlongM = false;
             for (int[] s : SHAPES) {
                 for (int t = 0; t < 4; t++) {
                     Problem p = problem(s, (t & 1) != 0, (t & 2) != 0, seed++);
@@ -126,13 +146,18 @@ class GemmParallelTest {
                         float[] par = p.run(kern, new Parallelism(exec, tasks));
                         String what = kern.name() + " " + p.describe() + " tasks=" + tasks;
                         assertBitwise(what, serial, par);
-                        if (tasks >= 2) {
-                            assertTrue(exec.pieces.get() >= 1, what + ": the problem was not split");
+                        int expected = expectedPieces(kern, p.m(), p.n(), p.k(), tasks);
+                        assertEquals(expected - 1, exec.pieces.get(), what + ": pieces handed to the executor (split units "
+                                + kern.gemmSplitColumns() + " columns, " + kern.gemmSplitRows() + " rows)");
+                        if (expected >= 2) {
+                            splitAlongN |= p.n() >= p.m();
+                            splitAlongM |= p.n() < p.m();
                         }
-                        assertTrue(exec.pieces.get() <= tasks - 1, what + ": " + exec.pieces.get() + " pieces handed out");
                     }
                 }
             }
+            assertTrue(splitAlongN && splitAlongM, kern.name() + ": SHAPES must split along both N and M, got N "
+                    + splitAlongN + ", M " + splitAlongM);
         }
     }
 

@@ -184,6 +184,10 @@ final class VectorGemm {
                 for (; jr + 4 * NR <= j1; jr += 4 * NR) {
                     thinRow4(kc, alpha, a, aIdx, pb, pc * np + (jr / NR) * kc * NR, kc * NR, c, cRow + jr);
                 }
+                if (jr + 2 * NR <= j1) {
+                    thinRow2(kc, alpha, a, aIdx, pb, pc * np + (jr / NR) * kc * NR, kc * NR, c, cRow + jr);
+                    jr += 2 * NR;
+                }
                 for (; jr < j1; jr += NR) {
                     int nr = Math.min(NR, j1 - jr);
                     boolean full = nr == NR;
@@ -232,6 +236,28 @@ final class VectorGemm {
         FloatVector.fromArray(F, c, cIdx + 2 * NR + L).add(c21).intoArray(c, cIdx + 2 * NR + L);
         FloatVector.fromArray(F, c, cIdx + 3 * NR).add(c30).intoArray(c, cIdx + 3 * NR);
         FloatVector.fromArray(F, c, cIdx + 3 * NR + L).add(c31).intoArray(c, cIdx + 3 * NR + L);
+    }
+
+    /**
+     * Two panels of {@link #thinRow4}: 4 accumulators. A row of 2 panels is common (H = 64 at 512
+     * bits is one 2·NR wide step) and one panel's 2 chains would leave the FMA latency uncovered.
+     */
+    static void thinRow2(int kc, float alpha, float[] a, int aIdx, float[] pb, int pbOff, int stride,
+                         float[] c, int cIdx) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00;
+        int q1 = pbOff + stride;
+        for (int p = 0; p < kc; p++) {
+            FloatVector x = FloatVector.broadcast(F, alpha * a[aIdx + p]);
+            int o = p * NR;
+            c00 = x.fma(FloatVector.fromArray(F, pb, pbOff + o), c00);
+            c01 = x.fma(FloatVector.fromArray(F, pb, pbOff + o + L), c01);
+            c10 = x.fma(FloatVector.fromArray(F, pb, q1 + o), c10);
+            c11 = x.fma(FloatVector.fromArray(F, pb, q1 + o + L), c11);
+        }
+        FloatVector.fromArray(F, c, cIdx).add(c00).intoArray(c, cIdx);
+        FloatVector.fromArray(F, c, cIdx + L).add(c01).intoArray(c, cIdx + L);
+        FloatVector.fromArray(F, c, cIdx + NR).add(c10).intoArray(c, cIdx + NR);
+        FloatVector.fromArray(F, c, cIdx + NR + L).add(c11).intoArray(c, cIdx + NR + L);
     }
 
     /** One panel of {@link #thinRow4}: c[cIdx : cIdx+NR] += Σ_p (alpha·a[aIdx+p]) · panel row p. */

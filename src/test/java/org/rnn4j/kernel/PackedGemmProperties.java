@@ -84,7 +84,7 @@ class PackedGemmProperties {
     void thinRowsEqualTheSameRowsInATile() {
         Random r = new Random(11);
         for (Kernels k : Tolerances.implementations()) {
-            for (int n : new int[] {1, 3, 15, 16, 17, 33, 64, 65, 100}) {
+            for (int n : new int[] {1, 3, 15, 16, 17, 33, 64, 65, 100, 200}) {
                 for (int kk : new int[] {1, 7, 256, 300}) {
                     for (boolean transB : new boolean[] {false, true}) {
                         int big = 9;

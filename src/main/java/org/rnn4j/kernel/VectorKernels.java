@@ -494,39 +494,6 @@ final class VectorKernels extends Kernels {
 
     // ------------------------------------------------------------------ activations
 
-    /** expm1(r) for |r| ≤ ln2/2: the polynomial of {@link FloatMath#expm1Poly}, lane-wise. */
-    private static FloatVector expm1Poly(FloatVector r) {
-        FloatVector p = r.fma(C7, C6);
-        p = p.fma(r, FloatVector.broadcast(F, C5));
-        p = p.fma(r, FloatVector.broadcast(F, C4));
-        p = p.fma(r, FloatVector.broadcast(F, C3));
-        p = p.fma(r, FloatVector.broadcast(F, C2));
-        return p.fma(r.mul(r), r);
-    }
-
-    /** 2ⁿ from v = x·log2e + 1.5·2²³ (n sits in v's low mantissa bits). */
-    private static FloatVector pow2FromRounded(FloatVector v) {
-        return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats();
-    }
-
-    static FloatVector vexp(FloatVector x) {
-        if (SVML_MATH) {
-            return x.lanewise(VectorOperators.EXP);
-        }
-        // Lanes with n = 128 (x > EXP_SAFE_MAX) scale by 2ⁿ⁻¹ (v − 1 holds n − 1) and double at the end.
-        VectorMask<Float> big = x.compare(VectorOperators.GT, EXP_SAFE_MAX);
-        FloatVector xc = x.max(EXP_MIN).min(EXP_OVERFLOW);
-        FloatVector v = xc.fma(LOG2E, ROUND_MAGIC);
-        FloatVector fn = v.sub(ROUND_MAGIC);
-        FloatVector r = fn.fma(FloatVector.broadcast(F, -LN2_HI), xc);
-        r = fn.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector scale = pow2FromRounded(v.blend(v.sub(1f), big));
-        FloatVector e = scale.fma(expm1Poly(r), scale);
-        e = e.blend(e.mul(2f), big);
-        e = e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
-        return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_OVERFLOW));
-    }
-
     /** σ with the SVML-backed {@code EXP} ({@code -Drnn4j.vector.math=svml}). */
     static FloatVector vsigmoid(FloatVector x) {
         FloatVector one = FloatVector.broadcast(F, 1f);
@@ -538,11 +505,42 @@ final class VectorKernels extends Kernels {
         return x.lanewise(VectorOperators.TANH);
     }
 
+    /**
+     * The exp core is spelled out in this loop, not called as a vector helper: a helper C2 has
+     * already compiled on its own is not inlined once its code is larger than InlineSmallCode
+     * ("already compiled into a big method"), and then every vector crossing the call is boxed.
+     * Whether it was compiled first depends on the order in which a JVM's callers got hot, so a
+     * helper made softmax allocate 1,152 B per call in one test order and nothing in another.
+     * Lane by lane this is {@link FloatMath#exp}: lanes above EXP_SAFE_MAX (n = 128) scale by
+     * 2ⁿ⁻¹ (v − 1 holds n − 1) and double at the end.
+     */
     @Override
     void exp0(int n, float[] x, int xOff, float[] y, int yOff) {
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            vexp(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+        int bound = F.loopBound(n);
+        if (SVML_MATH) {
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(F, x, xOff + i).lanewise(VectorOperators.EXP).intoArray(y, yOff + i);
+            }
+        } else {
+            FloatVector c5 = FloatVector.broadcast(F, C5), c4 = FloatVector.broadcast(F, C4);
+            FloatVector c3 = FloatVector.broadcast(F, C3), c2 = FloatVector.broadcast(F, C2);
+            FloatVector ln2hi = FloatVector.broadcast(F, -LN2_HI), ln2lo = FloatVector.broadcast(F, -LN2_LO);
+            for (; i < bound; i += L) {
+                FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
+                VectorMask<Float> big = x0.compare(VectorOperators.GT, EXP_SAFE_MAX);
+                FloatVector xc = x0.max(EXP_MIN).min(EXP_OVERFLOW);
+                FloatVector v = xc.fma(LOG2E, ROUND_MAGIC);
+                FloatVector fn = v.sub(ROUND_MAGIC);
+                FloatVector r = fn.fma(ln2lo, fn.fma(ln2hi, xc));
+                FloatVector p = r.fma(C7, C6).fma(r, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r.mul(r), r);
+                FloatVector scale = v.blend(v.sub(1f), big)
+                        .reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats();
+                FloatVector e = scale.fma(p, scale);
+                e = e.blend(e.mul(2f), big);
+                e = e.blend(0f, x0.compare(VectorOperators.LT, EXP_MIN));
+                e.blend(Float.POSITIVE_INFINITY, x0.compare(VectorOperators.GT, EXP_OVERFLOW)).intoArray(y, yOff + i);
+            }
         }
         for (; i < n; i++) {
             y[yOff + i] = SVML_MATH ? (float) Math.exp(x[xOff + i]) : FloatMath.exp(x[xOff + i]);
@@ -553,7 +551,7 @@ final class VectorKernels extends Kernels {
      * sigmoid0 and tanh0 spell out the exp/expm1 core inside their loops instead of calling
      * vsigmoid/vtanh. The fused cell kernels call these passes several times; with helper calls
      * nested three deep, C2 hit its inlining limits (PrintInlining: "callee is too large",
-     * NodeCountInliningCutoff), left vtanh/expm1Poly out of line and boxed every vector crossing
+     * NodeCountInliningCutoff), left the vector exp and polynomial helpers out of line and boxed every vector crossing
      * them. A pass that is not inlined is harmless (it takes arrays); a vector helper that is not
      * inlined is not. The arithmetic is exactly FloatMath.sigmoid/tanh, lane by lane.
      */
@@ -678,6 +676,12 @@ final class VectorKernels extends Kernels {
         }
     }
 
+    /**
+     * Per row: t = x − max into y, e = exp(t) by the {@link #exp0} pass (in y for softmax; for
+     * log-softmax, 3L at a time into the per-thread lanes, since y then holds t and may be x), the
+     * sum of e over whole vectors by one accumulator and the fixed tree, then the tail's e in order.
+     * Only array passes are called, never a vector helper (see exp0).
+     */
     @Override
     void softmaxRows0(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy, boolean log) {
         int bound = F.loopBound(cols);
@@ -685,35 +689,51 @@ final class VectorKernels extends Kernels {
         for (int r = 0; r < rows; r++) {
             int xr = xOff + r * ldx, yr = yOff + r * ldy;
             float mx = max0(cols, x, xr);
-            FloatVector acc = FloatVector.zero(F);
+            // y = x − max
             int j = 0;
             for (; j < bound; j += L) {
-                FloatVector e = vexp(FloatVector.fromArray(F, x, xr + j).sub(mx));
-                acc = acc.add(e);
-                if (!log) {
-                    e.intoArray(y, yr + j);
-                }
+                FloatVector.fromArray(F, x, xr + j).sub(mx).intoArray(y, yr + j);
             }
-            acc.intoArray(lanes, 0);
-            float s = sumStored(lanes, 0);
             for (; j < cols; j++) {
-                float e = SVML_MATH ? (float) Math.exp(x[xr + j] - mx) : FloatMath.exp(x[xr + j] - mx);
-                s += e;
-                if (!log) {
-                    y[yr + j] = e;
-                }
+                y[yr + j] = x[xr + j] - mx;
             }
+            float s;
             if (log) {
+                // The accumulator waits in lanes[3L, 4L) across each exp0 call: on JDK 17 a vector
+                // live across a call that is not inlined is boxed for the call's debug info.
+                FloatVector.zero(F).intoArray(lanes, 3 * L);
+                for (j = 0; j < bound; j += 3 * L) {
+                    int len = Math.min(3 * L, bound - j);
+                    exp0(len, y, yr + j, lanes, 0);
+                    FloatVector acc = FloatVector.fromArray(F, lanes, 3 * L);
+                    for (int k = 0; k < len; k += L) {
+                        acc = acc.add(FloatVector.fromArray(F, lanes, k));
+                    }
+                    acc.intoArray(lanes, 3 * L);
+                }
+                s = sumStored(lanes, 3 * L);
+                for (j = bound; j < cols; j++) {
+                    s += SVML_MATH ? (float) Math.exp(y[yr + j]) : FloatMath.exp(y[yr + j]);
+                }
                 // (x − max) − ln s, not x − (max + ln s): the latter loses ln s next to a large max.
                 float logS = (float) Math.log(s);
-                j = 0;
-                for (; j < bound; j += L) {
-                    FloatVector.fromArray(F, x, xr + j).sub(mx).sub(logS).intoArray(y, yr + j);
+                for (j = 0; j < bound; j += L) {
+                    FloatVector.fromArray(F, y, yr + j).sub(logS).intoArray(y, yr + j);
                 }
                 for (; j < cols; j++) {
-                    y[yr + j] = (x[xr + j] - mx) - logS;
+                    y[yr + j] -= logS;
                 }
             } else {
+                exp0(cols, y, yr, y, yr);
+                FloatVector acc = FloatVector.zero(F);
+                for (j = 0; j < bound; j += L) {
+                    acc = acc.add(FloatVector.fromArray(F, y, yr + j));
+                }
+                acc.intoArray(lanes, 0);
+                s = sumStored(lanes, 0);
+                for (; j < cols; j++) {
+                    s += y[yr + j];
+                }
                 scale0(cols, 1f / s, y, yr);
             }
         }

@@ -33,7 +33,7 @@ import org.rnn4j.train.Optimizer;
  *       ({@code data.*}).</li>
  * </ul>
  * The parameter names and shapes are those of PyTorch's {@code word_language_model} {@code RNNModel}
- * (loading into PyTorch is the interop issue's subject, not verified here).
+ * (loading into PyTorch is not verified here; see docs/interop.md).
  */
 public final class Checkpoint {
     /** The value of the {@code format} metadata key this class writes and reads. */

@@ -13,7 +13,7 @@ import org.rnn4j.kernel.Kernels;
 import org.rnn4j.kernel.Parallelism;
 
 /**
- * Property (b) of the cells issue: the float engine ({@link Rnn}, on the SIMD and on the scalar
+ * Engine vs reference: the float engine ({@link Rnn}, on the SIMD and on the scalar
  * kernels) against the double-precision oracle ({@link ReferenceRnn}) — forward outputs, final states
  * and every gradient — over random cells, sizes up to H = 70, lengths, layers, layouts, initial
  * states and training-mode dropout; plus a deterministic sweep of every H in 1..70 on the SIMD

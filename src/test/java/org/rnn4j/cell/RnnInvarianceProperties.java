@@ -14,7 +14,7 @@ import net.jqwik.api.Provide;
 import org.rnn4j.kernel.Kernels;
 
 /**
- * Property (c) of the cells issue: padding invariance and batch independence, on both kernel sets.
+ * Padding invariance and batch independence, on both kernel sets.
  * These need no oracle: they compare the engine with itself.
  */
 class RnnInvarianceProperties {

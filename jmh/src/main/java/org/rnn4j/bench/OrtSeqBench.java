@@ -26,7 +26,7 @@ import org.rnn4j.interop.SequenceRunner;
 import org.rnn4j.interop.TorchModel;
 
 /**
- * Peer (issue 7): sequence inference of one layer, one thread, ONNX Runtime vs rnn4j on the same
+ * Peer: sequence inference of one layer, one thread, ONNX Runtime vs rnn4j on the same
  * weights (tools/onnx/make_models.py writes one seeded PyTorch module as .onnx and .safetensors).
  * {@code impl=ort}: {@code session.run} of the ONNX LSTM/GRU/RNN node on X (T, B, I) with a zero
  * initial state; {@code impl=rnn4j}: {@link SequenceRunner#forward} on the same X. Both produce Y,

@@ -27,7 +27,7 @@ import org.rnn4j.serve.StreamingModel;
 import org.rnn4j.serve.WeightFormat;
 
 /**
- * Peer (issue 7): one streaming step at batch 1, I = H, the state carried from step to step, one
+ * Peer: one streaming step at batch 1, I = H, the state carried from step to step, one
  * thread, ONNX Runtime vs rnn4j on the same weights (tools/onnx/make_models.py). ORT has no stateful
  * step, so a step is one {@code session.run} of the ONNX node with T = 1 (the model's T is symbolic)
  * whose Y_h (and Y_c) are fed back as the next initial_h (initial_c). Input x is fixed and random, as

@@ -23,7 +23,7 @@ import org.rnn4j.kernel.Parallelism;
 /**
  * The engine's per-step recurrent GEMM, {@code gates += h·W_hhᵀ} on W_hh packed once
  * ({@link Kernels#multAddPacked}): shape (M, N, K) = (batch, 4·hidden, hidden) of the LSTM at the
- * issue's four shapes. {@code par} = tasks of the column split (1 or 2, the second on a pool thread).
+ * four benchmark shapes of RnnBench. {@code par} = tasks of the column split (1 or 2, the second on a pool thread).
  * Run with JMH's {@code -t 2} and {@code par=1} it measures two independent copies at once, one per
  * thread: the ceiling a two-way split could reach on this machine. GFLOP/s = 2·M·N·K / time.
  */

@@ -22,7 +22,7 @@ import org.rnn4j.kernel.Kernels;
 
 /**
  * One layer, one thread, over a whole batch: {@code forward} (what a training step's forward costs)
- * and {@code forwardBackward} (forward plus BPTT with all gradients), at the issue's shapes
+ * and {@code forwardBackward} (forward plus BPTT with all gradients), at the four benchmark shapes
  * (T, B, I, H). The baseline in the same run, {@code gemmSameFlops}, is one GEMM of the forward pass's
  * GEMM FLOP count, (T·B) × (G·H) × (I + H) in the X·Wᵀ form: the speed the cell would reach if its
  * whole forward pass were one large GEMM, which BPTT's step-by-step dependency forbids.

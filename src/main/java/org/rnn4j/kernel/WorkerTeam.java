@@ -10,8 +10,8 @@ import java.util.concurrent.locks.LockSupport;
  * A small team of daemon worker threads that stay awake (spinning) for a short while after each
  * task, so that the next task handed to them starts within about a microsecond instead of after a
  * thread wake-up: the OpenMP "active wait" policy, for the per-step GEMMs of an RNN, which come every
- * few hundred microseconds and are too short to amortise a park/unpark round trip (measured at tens of
- * microseconds per hand-off on a virtualised 2-core machine; docs/performance.md, "Two threads").
+ * few hundred microseconds and are too short to amortise a park/unpark round trip (a hand-off through
+ * park/unpark costs a large share of such a GEMM on a virtualised machine; docs/performance.md, "Two threads").
  *
  * <p>Use it as the executor of a {@link Parallelism}:
  * <pre>{@code

@@ -82,12 +82,12 @@ public final class Safetensors {
      *       <td>{@link Long#MAX_VALUE} (no limit)</td><td>[0, {@link Long#MAX_VALUE}]</td></tr>
      * </table>
      * The header cap cannot be raised above the reference implementation's, whose readers would
-     * refuse such a file; a tensor cannot exceed a Java array, because {@link SafeTensor} exposes its
+     * refuse such a file; a tensor cannot exceed a Java array, because {@link NamedTensor} exposes its
      * elements as one.
      */
     public static final class Limits {
         /** The largest tensor, in bytes, that fits a Java array; the default {@link #maxTensorBytes()}. */
-        public static final long MAX_TENSOR_BYTES = SafeTensor.MAX_ARRAY;
+        public static final long MAX_TENSOR_BYTES = NamedTensor.MAX_ARRAY;
 
         /** The defaults: the format's header cap, any tensor that fits a Java array, no total limit. */
         public static final Limits DEFAULT = new Limits(MAX_HEADER_BYTES, MAX_TENSOR_BYTES, Long.MAX_VALUE);
@@ -214,8 +214,8 @@ public final class Safetensors {
 
     /**
      * Validates a file like {@link #read(Path)}, then memory-maps its data read-only instead of
-     * copying it: each tensor's {@link SafeTensor} is backed by the mapped file, so converting it with
-     * {@link SafeTensor#asFloats()} and the like makes the only copy in the heap. Use it for large
+     * copying it: each tensor's {@link NamedTensor} is backed by the mapped file, so converting it with
+     * {@link NamedTensor#asFloats()} and the like makes the only copy in the heap. Use it for large
      * files; small ones gain nothing. The header is read and validated exactly as by
      * {@link #read(Path)}; the data bytes themselves are not touched until used.
      *
@@ -230,7 +230,7 @@ public final class Safetensors {
      * mapped file cannot be deleted or replaced until the mapping is gone.
      *
      * @param file the file; not null
-     * @return the tensors, backed by the mapping ({@link SafeTensor#isMapped()}), and the metadata
+     * @return the tensors, backed by the mapping ({@link NamedTensor#isMapped()}), and the metadata
      * @throws SafetensorsException if the file is not a valid safetensors file; the message starts with
      *         the file name
      * @throws IOException if the file cannot be read or mapped
@@ -617,9 +617,9 @@ public final class Safetensors {
             for (int i = 0; i < data.length; i++) {
                 byName.put(byOffset.get(i).name, data[i]);
             }
-            LinkedHashMap<String, SafeTensor> tensors = new LinkedHashMap<>();
+            LinkedHashMap<String, NamedTensor> tensors = new LinkedHashMap<>();
             for (Header.Entry e : entries) {
-                tensors.put(e.name, SafeTensor.trusted(e.name, e.dtype, e.shape, byName.get(e.name), src.mapped()));
+                tensors.put(e.name, NamedTensor.trusted(e.name, e.dtype, e.shape, byName.get(e.name), src.mapped()));
             }
             return new SafetensorsFile(tensors, header.metadata);
         }
@@ -698,10 +698,10 @@ public final class Safetensors {
     /** A validated write: the header bytes (padded) and the tensors in file order. */
     private static final class Plan {
         final byte[] header;
-        final List<SafeTensor> tensors;
+        final List<NamedTensor> tensors;
         final long dataBytes;
 
-        Plan(byte[] header, List<SafeTensor> tensors, long dataBytes) {
+        Plan(byte[] header, List<NamedTensor> tensors, long dataBytes) {
             this.header = header;
             this.tensors = tensors;
             this.dataBytes = dataBytes;
@@ -738,7 +738,7 @@ public final class Safetensors {
      *         string with an unpaired surrogate, a header over {@link #MAX_HEADER_BYTES})
      * @throws IOException if the file system fails; the target is then unchanged
      */
-    public static void write(Path file, Collection<SafeTensor> tensors, Map<String, String> metadata)
+    public static void write(Path file, Collection<NamedTensor> tensors, Map<String, String> metadata)
             throws IOException {
         write(file, tensors, metadata, FailPoint.NONE);
     }
@@ -750,7 +750,7 @@ public final class Safetensors {
      * @param tensors the tensors in file order; not null
      * @throws IOException if the file system fails; the target is then unchanged
      */
-    public static void write(Path file, Collection<SafeTensor> tensors) throws IOException {
+    public static void write(Path file, Collection<NamedTensor> tensors) throws IOException {
         write(file, tensors, null, FailPoint.NONE);
     }
 
@@ -770,7 +770,7 @@ public final class Safetensors {
         write(file, content.tensors().values(), content.metadata(), FailPoint.NONE);
     }
 
-    static void write(Path file, Collection<SafeTensor> tensors, Map<String, String> metadata, FailPoint failPoint)
+    static void write(Path file, Collection<NamedTensor> tensors, Map<String, String> metadata, FailPoint failPoint)
             throws IOException {
         if (file == null) {
             throw new IllegalArgumentException("file must not be null");
@@ -780,7 +780,7 @@ public final class Safetensors {
             AtomicFiles.writeFully(ch, ByteBuffer.wrap(plan.lengthPrefix()));
             AtomicFiles.writeFully(ch, ByteBuffer.wrap(plan.header));
             failPoint.reached("header");
-            for (SafeTensor t : plan.tensors) {
+            for (NamedTensor t : plan.tensors) {
                 ByteBuffer b = t.storage();
                 int half = b.remaining() / 2;
                 AtomicFiles.writeFully(ch, b.slice(0, half));
@@ -802,7 +802,7 @@ public final class Safetensors {
      * @throws IllegalArgumentException on invalid arguments, before anything is written
      * @throws IOException if the stream fails
      */
-    public static void write(OutputStream out, Collection<SafeTensor> tensors, Map<String, String> metadata)
+    public static void write(OutputStream out, Collection<NamedTensor> tensors, Map<String, String> metadata)
             throws IOException {
         if (out == null) {
             throw new IllegalArgumentException("out must not be null");
@@ -811,7 +811,7 @@ public final class Safetensors {
         out.write(plan.lengthPrefix());
         out.write(plan.header);
         byte[] chunk = null;
-        for (SafeTensor t : plan.tensors) {
+        for (NamedTensor t : plan.tensors) {
             ByteBuffer b = t.storage();
             if (b.hasArray()) {
                 out.write(b.array(), b.arrayOffset(), b.remaining());
@@ -839,28 +839,28 @@ public final class Safetensors {
      * @throws IllegalArgumentException on invalid arguments or if the file would exceed the largest
      *         Java array
      */
-    public static byte[] toBytes(Collection<SafeTensor> tensors, Map<String, String> metadata) {
+    public static byte[] toBytes(Collection<NamedTensor> tensors, Map<String, String> metadata) {
         Plan plan = plan(tensors, metadata);
         long total = 8L + plan.header.length + plan.dataBytes;
-        if (total > SafeTensor.MAX_ARRAY) {
+        if (total > NamedTensor.MAX_ARRAY) {
             throw new IllegalArgumentException("the file would be " + total
                     + " bytes, more than a Java array holds; write it to a Path or stream instead");
         }
         ByteBuffer b = ByteBuffer.allocate((int) total);
         b.put(plan.lengthPrefix()).put(plan.header);
-        for (SafeTensor t : plan.tensors) {
+        for (NamedTensor t : plan.tensors) {
             b.put(t.storage());
         }
         return b.array();
     }
 
-    private static Plan plan(Collection<SafeTensor> tensors, Map<String, String> metadata) {
+    private static Plan plan(Collection<NamedTensor> tensors, Map<String, String> metadata) {
         if (tensors == null) {
             throw new IllegalArgumentException("tensors must not be null");
         }
-        List<SafeTensor> list = new ArrayList<>(tensors.size());
+        List<NamedTensor> list = new ArrayList<>(tensors.size());
         Map<String, Integer> seen = new HashMap<>();
-        for (SafeTensor t : tensors) {
+        for (NamedTensor t : tensors) {
             if (t == null) {
                 throw new IllegalArgumentException("tensors[" + list.size() + "] is null");
             }
@@ -898,7 +898,7 @@ public final class Safetensors {
             sb.append('}');
         }
         long offset = 0;
-        for (SafeTensor t : list) {
+        for (NamedTensor t : list) {
             if (sb.length() > 1) {
                 sb.append(',');
             }

@@ -18,7 +18,7 @@
  *       to a file, or to a stream or an array.</li>
  *   <li>{@link org.rnn4j.io.Safetensors.Limits}: immutable bounds on the header, each tensor and all
  *       data, for reading untrusted files.</li>
- *   <li>{@link org.rnn4j.io.SafeTensor}: one immutable named tensor (dtype, shape, data in the heap or
+ *   <li>{@link org.rnn4j.io.NamedTensor}: one immutable named tensor (dtype, shape, data in the heap or
  *       in a mapped file region).</li>
  *   <li>{@link org.rnn4j.io.SafetensorsFile}: the result of a read: tensors in header order plus
  *       metadata.</li>
@@ -58,7 +58,7 @@
  * </ul>
  *
  * <h2>Ownership</h2>
- * {@link org.rnn4j.io.SafeTensor} is immutable: factories copy the arrays they are given, and every
+ * {@link org.rnn4j.io.NamedTensor} is immutable: factories copy the arrays they are given, and every
  * accessor returns a fresh array that the caller owns and may modify; the one view of the storage,
  * {@code asByteBuffer()}, is read-only. A mapped tensor's storage is the file: it stays valid while
  * the tensor is reachable, and is immutable as long as nobody modifies the file in place. Readers do

@@ -82,7 +82,7 @@ class SafetensorsFuzzProperties {
         Arbitrary<List<SafetensorsProperties.Case>> tensors = gen.tensors().list().ofMaxSize(4)
                 .uniqueElements(c -> c.tensor.name());
         return Combinators.combine(tensors, gen.metadata()).as((cases, meta) -> {
-            List<SafeTensor> ts = new ArrayList<>();
+            List<NamedTensor> ts = new ArrayList<>();
             cases.forEach(c -> ts.add(c.tensor));
             return Safetensors.toBytes(ts, meta);
         });

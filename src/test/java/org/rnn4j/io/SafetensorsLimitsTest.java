@@ -141,8 +141,8 @@ class SafetensorsLimitsTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = i * 0.5f;
         }
-        byte[] bytes = Safetensors.toBytes(List.of(SafeTensor.ofFloats("w", new int[] {values.length}, values),
-                SafeTensor.ofLongs("n", new int[] {1}, new long[] {3})), java.util.Map.of("k", "v"));
+        byte[] bytes = Safetensors.toBytes(List.of(NamedTensor.ofFloats("w", new int[] {values.length}, values),
+                NamedTensor.ofLongs("n", new int[] {1}, new long[] {3})), java.util.Map.of("k", "v"));
         InputStream trickle = new ByteArrayInputStream(bytes) {
             @Override
             public synchronized int read(byte[] b, int off, int len) {

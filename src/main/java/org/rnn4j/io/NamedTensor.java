@@ -198,8 +198,8 @@ public final class NamedTensor {
         if (name == null) {
             throw new IllegalArgumentException("tensor name must not be null");
         }
-        if (name.equals(Safetensors.METADATA_KEY)) {
-            throw new IllegalArgumentException("tensor name '" + Safetensors.METADATA_KEY
+        if (name.equals(Header.METADATA_KEY)) {
+            throw new IllegalArgumentException("tensor name '" + Header.METADATA_KEY
                     + "' is reserved for the metadata map");
         }
     }

@@ -16,7 +16,7 @@
  *   <li>{@link org.rnn4j.io.Safetensors}: static entry points: {@code read} from a file, an array or
  *       a stream; {@code map} a file without copying its data into the heap; {@code write} atomically
  *       to a file, or to a stream or an array.</li>
- *   <li>{@link org.rnn4j.io.Safetensors.Limits}: immutable bounds on the header, each tensor and all
+ *   <li>{@link org.rnn4j.io.ReadLimits}: immutable bounds on the header, each tensor and all
  *       data, for reading untrusted files.</li>
  *   <li>{@link org.rnn4j.io.NamedTensor}: one immutable named tensor (dtype, shape, data in the heap or
  *       in a mapped file region).</li>
@@ -33,13 +33,13 @@
  * produces a {@link org.rnn4j.io.SafetensorsException} with a one-line message of bounded length: no
  * unchecked exception, no {@link OutOfMemoryError} from a claimed size, no unbounded work. Parsing a
  * header may need about 12 times its length in heap in the worst case (a million tiny metadata
- * entries are a million map entries); lower {@link org.rnn4j.io.Safetensors.Limits#maxHeaderBytes()}
+ * entries are a million map entries); lower {@link org.rnn4j.io.ReadLimits#maxHeaderBytes()}
  * to read untrusted files on a small heap.
  *
  * <h2>Exception policy</h2>
  * <ul>
  *   <li>{@link org.rnn4j.io.SafetensorsException} (an {@link java.io.IOException}): the bytes being read
- *       are not a valid safetensors file, or exceed a {@link org.rnn4j.io.Safetensors.Limits limit} —
+ *       are not a valid safetensors file, or exceed a {@link org.rnn4j.io.ReadLimits limit} —
  *       truncated input, bad header length, invalid UTF-8 or JSON, unknown keys, unsupported dtype,
  *       inconsistent shape and offsets, overlapping or gapped data, duplicate names, non-string
  *       metadata. The message names the tensor or field, the expected and the actual value.</li>

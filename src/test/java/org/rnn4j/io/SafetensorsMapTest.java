@@ -89,7 +89,7 @@ class SafetensorsMapTest {
         Path p = write(mixed(), null);
         SafetensorsFile read = Safetensors.read(p);
         for (long region : new long[] {1, 7, 8, 24, 25, 64, 1 << 20}) {
-            SafetensorsFile mapped = Safetensors.readFile(p, Safetensors.Limits.DEFAULT, true, region);
+            SafetensorsFile mapped = SafetensorsReader.readFile(p, ReadLimits.DEFAULT, true, region);
             assertEquals(read.tensors(), mapped.tensors(), "region " + region);
         }
         Path empty = write(List.of(NamedTensor.ofFloats("e", new int[] {0}, new float[0])), null);
@@ -191,12 +191,12 @@ class SafetensorsMapTest {
     void limitsAndArgumentsApplyToMap() throws IOException {
         Path p = write(mixed(), null);
         SafetensorsException e = assertThrows(SafetensorsException.class,
-                () -> Safetensors.map(p, Safetensors.Limits.DEFAULT.withMaxTensorBytes(16)));
+                () -> Safetensors.map(p, ReadLimits.DEFAULT.withMaxTensorBytes(16)));
         assertTrue(e.getMessage().startsWith(p + ": tensor 'w': 24 bytes exceed the limit of 16 bytes (maxTensorBytes)"),
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Safetensors.map(null));
         assertThrows(IllegalArgumentException.class, () -> Safetensors.map(p, null));
-        List<String> names = new ArrayList<>(Safetensors.map(p, Safetensors.Limits.DEFAULT).names());
+        List<String> names = new ArrayList<>(Safetensors.map(p, ReadLimits.DEFAULT).names());
         assertEquals(9, names.size());
     }
 

@@ -133,25 +133,25 @@ class SafetensorsWriterTest {
     void failedWriteLeavesNoTrace(String stage) throws IOException {
         Path p = dir.resolve("model.safetensors");
         List<String> seen = new ArrayList<>();
-        Safetensors.FailPoint failAt = s -> {
+        SafetensorsWriter.FailPoint failAt = s -> {
             seen.add(s);
             if (s.equals(stage)) {
                 throw new IOException("injected failure at " + s);
             }
         };
-        IOException e = assertThrows(IOException.class, () -> Safetensors.write(p, tiny(), null, failAt));
+        IOException e = assertThrows(IOException.class, () -> SafetensorsWriter.write(p, tiny(), null, failAt));
         assertEquals("injected failure at " + stage, e.getMessage());
         assertEquals(stage, seen.get(seen.size() - 1));
         assertEquals(Set.of(), listing());
 
         byte[] old = {1, 2, 3};
         Files.write(p, old);
-        Safetensors.FailPoint unchecked = s -> {
+        SafetensorsWriter.FailPoint unchecked = s -> {
             if (s.equals(stage)) {
                 throw new UncheckedIOException(new IOException("disk on fire"));
             }
         };
-        assertThrows(UncheckedIOException.class, () -> Safetensors.write(p, tiny(), null, unchecked));
+        assertThrows(UncheckedIOException.class, () -> SafetensorsWriter.write(p, tiny(), null, unchecked));
         assertEquals(Set.of("model.safetensors"), listing());
         assertArrayEquals(old, Files.readAllBytes(p));
     }

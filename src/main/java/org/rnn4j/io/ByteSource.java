@@ -58,6 +58,7 @@ interface ByteSource {
                 + got + " remain");
     }
 
+    /** A whole file in an array the caller keeps; each read copies its range. */
     final class ArraySource implements ByteSource {
         private final byte[] a;
         private int pos;
@@ -87,6 +88,7 @@ interface ByteSource {
         }
     }
 
+    /** A file read through its channel, each read into a new array of exactly its length. */
     class ChannelSource implements ByteSource {
         final FileChannel ch;
 
@@ -159,6 +161,7 @@ interface ByteSource {
         }
     }
 
+    /** A stream of unknown length; the stream stays open and owned by the caller. */
     final class StreamSource implements ByteSource {
         /** The first allocation for a read; later ones double, as data keeps arriving. */
         private static final int CHUNK = 64 * 1024;

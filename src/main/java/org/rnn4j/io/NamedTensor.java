@@ -468,6 +468,7 @@ public final class NamedTensor {
                 && data.equals(t.data);
     }
 
+    /** A hash of name, dtype, shape and the stored bytes, consistent with {@link #equals(Object)}. */
     @Override
     public int hashCode() {
         return ((name.hashCode() * 31 + dtype.hashCode()) * 31 + Arrays.hashCode(shape)) * 31

@@ -10,8 +10,15 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * Reads and writes safetensors files (see the {@linkplain org.rnn4j.io package documentation} for
- * the format, the exception policy and {@code docs/model-files.md} for the hardening in full).
+ * Reads and writes safetensors files: the static entry points of this package (see the
+ * {@linkplain org.rnn4j.io package documentation} for the format, the exception policy and
+ * {@code docs/model-files.md} for the hardening in full). A read returns a {@link SafetensorsFile}
+ * of {@link NamedTensor}s; a write takes {@code NamedTensor}s and metadata.
+ *
+ * <p><b>Layout.</b> A file is an 8-byte little-endian header length N, N bytes of UTF-8 JSON, then
+ * the data buffer; tensor data is little-endian and row-major (C order), as {@link NamedTensor}
+ * keeps it. <b>Ownership.</b> No method retains an array, collection, map or stream it is given;
+ * streams are never closed (the caller owns them); every result is new and owned by the caller.
  *
  * <p><b>Reading</b> validates the whole header and the layout of the data buffer before any tensor
  * data is read: the header length at most {@link ReadLimits#maxHeaderBytes()} and within the input;

@@ -10,7 +10,8 @@ import java.util.Map;
  * The contents of a safetensors file: its tensors in header order and its {@code __metadata__} map.
  * Immutable; returned by the {@code read} and {@code map} methods of {@link Safetensors} (the tensors
  * of {@code map} are backed by the file, see {@link NamedTensor#isMapped()}) and accepted by
- * {@link Safetensors#write(java.nio.file.Path, SafetensorsFile)}.
+ * {@link Safetensors#write(java.nio.file.Path, SafetensorsFile)}. Not a file handle: it holds no open
+ * file (the channel is closed when the read returns; mapped tensors keep only their mappings).
  */
 public final class SafetensorsFile {
     private final Map<String, NamedTensor> tensors;
@@ -83,6 +84,7 @@ public final class SafetensorsFile {
         return v;
     }
 
+    /** The tensors (name, dtype, shape; no data) and the metadata, for debugging. */
     @Override
     public String toString() {
         return "SafetensorsFile[" + tensors.values() + ", metadata=" + metadata + "]";

@@ -12,10 +12,12 @@
  * tensors, sorted, must tile the buffer exactly: no overlap, no gap, no trailing bytes.
  *
  * <h2>Classes</h2>
+ * Three of the names say what they stand for: the format ({@code Safetensors}), one file's contents
+ * ({@code SafetensorsFile}) and one tensor in it ({@code NamedTensor}).
  * <ul>
- *   <li>{@link org.rnn4j.io.Safetensors}: static entry points: {@code read} from a file, an array or
- *       a stream; {@code map} a file without copying its data into the heap; {@code write} atomically
- *       to a file, or to a stream or an array.</li>
+ *   <li>{@link org.rnn4j.io.Safetensors}: the façade of static entry points: {@code read} from a
+ *       file, an array or a stream; {@code map} a file without copying its data into the heap;
+ *       {@code write} atomically to a file, or to a stream or an array.</li>
  *   <li>{@link org.rnn4j.io.ReadLimits}: immutable bounds on the header, each tensor and all
  *       data, for reading untrusted files.</li>
  *   <li>{@link org.rnn4j.io.NamedTensor}: one immutable named tensor (dtype, shape, data in the heap or
@@ -25,6 +27,10 @@
  *   <li>{@link org.rnn4j.io.Dtype}: the element types this package understands.</li>
  *   <li>{@link org.rnn4j.io.AtomicFiles}: the temp-file, fsync, rename protocol for any file.</li>
  * </ul>
+ * Behind the façade (package-private): {@code SafetensorsReader} validates an input taken from a
+ * {@code ByteSource} (array, file, mapped file, stream), decoding the header with {@code Utf8} and
+ * parsing it with {@code Header} (on {@code Json}); {@code SafetensorsWriter} writes the bytes of a
+ * {@code WritePlan} to a file (through {@code AtomicFiles}), a stream or an array.
  *
  * <h2>Untrusted input</h2>
  * Every reader validates the whole header and the layout of the data before using any number in

@@ -2,7 +2,6 @@ package org.rnn4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -156,17 +155,7 @@ class TruncatedBpttProperties {
         double[] refLoss = new double[1];
         Map<String, double[]> ref = c.reference(refLoss);
         for (Map.Entry<String, double[]> e : ref.entrySet()) {
-            double[] want = e.getValue();
-            float[] got = tb.grads.get(e.getKey());
-            double d = 0;
-            double n = 0;
-            for (int i = 0; i < want.length; i++) {
-                assertTrue(Float.isFinite(got[i]), e.getKey() + " not finite at " + i);
-                d += (got[i] - want[i]) * (got[i] - want[i]);
-                n += want[i] * want[i];
-            }
-            double bound = 1e-4 * Math.sqrt(n) + 1e-6 * Math.sqrt(want.length);
-            assertTrue(Math.sqrt(d) <= bound, e.getKey() + ": ‖Δ‖ = " + Math.sqrt(d) + " > " + bound);
+            TbpttCase.assertNearReference(e.getKey(), e.getValue(), tb.grads.get(e.getKey()));
         }
         // the loss: a sum of T·B·O terms of size O(1), each from a float output
         double terms = c.steps * c.batch * c.out();

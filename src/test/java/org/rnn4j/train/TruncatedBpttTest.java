@@ -204,34 +204,7 @@ class TruncatedBpttTest {
                 ref.setParameter(n, c.weights.get(n));
             }
             int bo = c.batch * c.out();
-            int bi = c.batch * spec.inputSize();
-            double[] x = TbpttCase.toDouble(c.x);
-            // windows {a, start, end} and the start states at a, computed once, then held constant
-            List<int[]> windows = new ArrayList<>();
-            List<double[][]> states = new ArrayList<>();
-            for (int start = 0; start < c.steps; start += k1) {
-                int end = Math.min(start + k1, c.steps);
-                int a = k2 <= k1 ? Math.max(start, end - k2) : Math.max(0, end - k2);
-                windows.add(new int[] {a, start, end});
-                ReferenceRnn.Forward pre = ref.forward(Arrays.copyOf(x, a * bi), a, c.batch, null,
-                        TbpttCase.toDouble(c.h0), TbpttCase.toDouble(c.c0), null);
-                states.add(new double[][] {pre.hN(), pre.cN()});
-            }
-            java.util.function.DoubleSupplier truncatedLoss = () -> {
-                double l = 0;
-                for (int j = 0; j < windows.size(); j++) {
-                    int[] w = windows.get(j);
-                    ReferenceRnn.Forward f = ref.forward(Arrays.copyOfRange(x, w[0] * bi, w[2] * bi), w[2] - w[0],
-                            c.batch, null, states.get(j)[0], states.get(j)[1], null);
-                    for (int t = Math.max(w[0], w[1]); t < w[2]; t++) {
-                        for (int i = 0; i < bo; i++) {
-                            double y = f.output()[(t - w[0]) * bo + i];
-                            l += c.r[t * bo + i] * y + 0.5 * y * y;
-                        }
-                    }
-                }
-                return l;
-            };
+            java.util.function.DoubleSupplier truncatedLoss = c.truncatedLoss(ref, TbpttCase.toDouble(c.x));
             List<GradientCheck.Target> targets = new ArrayList<>();
             for (String n : c.weights.names()) {
                 targets.add(GradientCheck.Target.of(n, ref.parameter(n), TbpttCase.toDouble(tb.grads.get(n))));

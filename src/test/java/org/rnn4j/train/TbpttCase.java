@@ -276,6 +276,28 @@ final class TbpttCase {
         return res;
     }
 
+    /**
+     * Full BPTT with direct {@link Rnn} calls: one training-mode forward over all T steps (with the
+     * lengths), the test loss on all of them, one backward (with gradInput if asked).
+     */
+    Result fullBptt(Kernels k, long dropSeed, boolean withGradInput) {
+        Rnn rnn = new Rnn(weights, k);
+        RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, dropSeed);
+        Result res = new Result();
+        float[] out = new float[steps * batch * out()];
+        res.hN = new float[hState()];
+        res.cN = lstm() ? new float[cState()] : null;
+        rnn.forward(ws, true, input(), steps, batch, lengths, h0, c0, out, res.hN, res.cN);
+        float[] gOut = new float[out.length];
+        Loss loss = newLoss();
+        res.loss = loss.loss(0, steps, out, gOut);
+        res.grads = new RnnWeights(spec);
+        res.gradInput = withGradInput ? new float[steps * batch * spec.inputSize()] : null;
+        rnn.backward(ws, gOut, null, null, res.grads, res.gradInput, null, null);
+        res.seen = loss.seen;
+        return res;
+    }
+
     /** Plain SGD, w −= lr·g, then g = 0: what an afterUpdate does. */
     static final class Sgd {
         final float lr;

@@ -23,11 +23,9 @@ import org.rnn4j.cell.CellVariant;
 import org.rnn4j.cell.Rnn;
 import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.cell.RnnWeights;
-import org.rnn4j.cell.RnnWorkspace;
 import org.rnn4j.check.GradientCheck;
 import org.rnn4j.check.ReferenceRnn;
 import org.rnn4j.kernel.Kernels;
-import org.rnn4j.kernel.Parallelism;
 
 /**
  * {@link TruncatedBptt} with per-sequence lengths and the input gradient, over every forward cell
@@ -59,25 +57,11 @@ class TruncatedBpttLengthsProperties {
         Arbitrary<Long> seed = Arbitraries.longs();
         return Combinators.combine(variant, in, hidden, batch, seq, layers, mode, seed).as((v, i, h, b, t, l, m, s) -> {
             SplittableRandom r = new SplittableRandom(s);
-            int[] k = windowSizes(r, t, m);
+            int[] k = TruncatedBpttProperties.windowSizes(r, t, m);
             RnnSpec spec = v.builder(i, h).numLayers(l).build();
             TbpttCase c = new TbpttCase(spec, t, b, k[0], k[1], r.nextBoolean(), r.nextLong());
             return c.withLengths(randomLengths(r, t, b));
         });
-    }
-
-    /** k1, k2 in regime m: 0 k2 = k1, 1 k2 &lt; k1, 2 k2 &gt; k1 (as TruncatedBpttProperties draws them). */
-    static int[] windowSizes(SplittableRandom r, int t, int m) {
-        if (m == 0) {
-            int k1 = 1 + r.nextInt(t + 2);
-            return new int[] {k1, k1};
-        }
-        if (m == 1) {
-            int k1 = 2 + r.nextInt(Math.max(1, t / 2));
-            return new int[] {k1, 1 + r.nextInt(k1 - 1)};
-        }
-        int k1 = 1 + r.nextInt(Math.max(1, t / 3));
-        return new int[] {k1, k1 + 1 + r.nextInt(Math.max(1, t / 2))};
     }
 
     /** Lengths in [0, T]; a quarter of the time one of them is T, a quarter of the time all are below T. */
@@ -107,11 +91,6 @@ class TruncatedBpttLengthsProperties {
         return x;
     }
 
-    private static RnnSpec variant(TbpttCase c, boolean dropout, boolean batchFirst) {
-        double p = dropout && c.spec.numLayers() > 1 ? 0.3 : 0;
-        return c.spec.toBuilder().dropout(p).batchFirst(batchFirst).build();
-    }
-
     /**
      * k1 = k2 ≥ T is one {@link Rnn#forward} (training) with the same lengths plus one
      * {@link Rnn#backward} with gradInput, bitwise, on either kernel set, with dropout and either
@@ -123,29 +102,10 @@ class TruncatedBpttLengthsProperties {
                                                            @ForAll boolean simd, @ForAll boolean dropout,
                                                            @ForAll boolean batchFirst, @ForAll long dropSeed) {
         int k = base.steps + extra;
-        TbpttCase c = base.withSpec(variant(base, dropout, batchFirst)).withK(k, k);
+        TbpttCase c = base.withSpec(TruncatedBpttProperties.variant(base, dropout, batchFirst)).withK(k, k);
         Kernels kernels = simd ? Kernels.simd() : Kernels.scalar();
         TbpttCase.Result tb = c.driver(kernels, dropSeed, null, nanPadded(c), true);
-
-        Rnn rnn = new Rnn(c.weights, kernels);
-        RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, dropSeed);
-        float[] out = new float[c.steps * c.batch * c.out()];
-        float[] hN = new float[c.hState()];
-        float[] cN = c.lstm() ? new float[c.cState()] : null;
-        rnn.forward(ws, true, c.input(), c.steps, c.batch, c.lengths, c.h0, c.c0, out, hN, cN);
-        float[] gOut = new float[out.length];
-        TbpttCase.Loss loss = c.newLoss();
-        double l = loss.loss(0, c.steps, out, gOut);
-        RnnWeights grads = new RnnWeights(c.spec);
-        float[] dx = new float[c.steps * c.batch * c.spec.inputSize()];
-        rnn.backward(ws, gOut, null, null, grads, dx, null, null);
-
-        assertEquals(l, tb.loss, "loss");
-        TruncatedBpttProperties.assertSameGrads(grads, tb.grads, c);
-        assertArrayEquals(hN, tb.hN, "hN");
-        assertArrayEquals(cN, tb.cN, "cN");
-        assertArrayEquals(loss.seen, tb.seen, "outputs shown to the loss");
-        assertArrayEquals(dx, tb.gradInput, "gradInput");
+        TruncatedBpttProperties.assertSameResult(c.fullBptt(kernels, dropSeed, true), tb, c);
     }
 
     /**
@@ -192,7 +152,12 @@ class TruncatedBpttLengthsProperties {
      */
     @Property(tries = 80)
     void gradientsAndGradInputMatchTheDoubleReference(@ForAll("cases") TbpttCase c, @ForAll boolean simd) {
-        TbpttCase.Result tb = c.driver(simd ? Kernels.simd() : Kernels.scalar(), 0, null, nanPadded(c), true);
+        assertMatchesTheReference(c, simd ? Kernels.simd() : Kernels.scalar());
+    }
+
+    /** The driver (NaN-padded stream, with gradInput) on k against {@link TbpttCase#reference(double[], double[])}. */
+    private static Map<String, double[]> assertMatchesTheReference(TbpttCase c, Kernels k) {
+        TbpttCase.Result tb = c.driver(k, 0, null, nanPadded(c), true);
         double[] refLoss = new double[1];
         double[] refDx = new double[c.x.length];
         Map<String, double[]> ref = c.reference(refLoss, refDx);
@@ -202,6 +167,7 @@ class TruncatedBpttLengthsProperties {
         TbpttCase.assertNearReference("gradInput (" + c + ")", refDx, tb.gradInput);
         double terms = c.steps * c.batch * c.out();
         assertEquals(refLoss[0], tb.loss, 1e-4 * Math.abs(refLoss[0]) + 1e-5 * terms, "loss");
+        return ref;
     }
 
     /**
@@ -259,15 +225,7 @@ class TruncatedBpttLengthsProperties {
             for (int[] k : new int[][] {{3, 3}, {4, 2}, {2, 5}}) {
                 TbpttCase c = new TbpttCase(spec, 9, 3, k[0], k[1], true, 7L * v.ordinal() + k[1])
                         .withLengths(new int[] {9, 4, 1});
-                TbpttCase.Result tb = c.driver(Kernels.get(), 0, null, nanPadded(c), true);
-                double[] refLoss = new double[1];
-                double[] refDx = new double[c.x.length];
-                Map<String, double[]> ref = c.reference(refLoss, refDx);
-                for (Map.Entry<String, double[]> e : ref.entrySet()) {
-                    TbpttCase.assertNearReference(e.getKey() + " (" + c + ")", e.getValue(),
-                            tb.grads.get(e.getKey()));
-                }
-                TbpttCase.assertNearReference("gradInput (" + c + ")", refDx, tb.gradInput);
+                Map<String, double[]> ref = assertMatchesTheReference(c, Kernels.get());
                 assertTrue(Arrays.stream(ref.get("weight_ih_l0")).anyMatch(g -> g != 0), "a non-trivial case");
             }
         }

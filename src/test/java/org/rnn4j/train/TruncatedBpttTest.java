@@ -255,7 +255,8 @@ class TruncatedBpttTest {
 
     // ================================================================== 5. argument errors
 
-    private static void expect(String message, Executable call) {
+    /** Asserts that call throws an IllegalArgumentException with exactly this message. */
+    static void expect(String message, Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertEquals(message, e.getMessage());
     }
@@ -344,13 +345,17 @@ class TruncatedBpttTest {
     /**
      * Once its buffers are sized, the driver allocates nothing per window, nor per run. Scalar
      * kernels (SIMD vector boxes are heap objects until C2 compiles the kernels, which says nothing
-     * about the driver); LSTM with training-mode dropout; all three regimes.
+     * about the driver); LSTM with training-mode dropout; all three regimes; without and with
+     * lengths and gradInput.
      */
     @Test
     void steadyStateWindowsAllocateNothing() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId();
-        for (int[] k : new int[][] {{5, 5}, {7, 3}, {3, 8}}) {
+        int[] lengths = {40, 17, 0};
+        float[] dx = new float[40 * 3 * 5];
+        for (int[] k : new int[][] {{5, 5}, {7, 3}, {3, 8}, {5, 5, 1}, {7, 3, 1}, {3, 8, 1}}) {
+            boolean padded = k.length > 2;
             TbpttCase c = lstmCase(40, k[0], k[1], 0.3);
             TruncatedBptt tb = new TruncatedBptt(new Rnn(c.weights, Kernels.scalar()), k[0], k[1]);
             RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, 1);
@@ -375,11 +380,16 @@ class TruncatedBpttTest {
                 loss.reset();
                 long before = mx.getThreadAllocatedBytes(id);
                 last[0] = before;
-                tb.run(ws, c.x, 40, 3, c.h0, c.c0, loss, grads, measure, hN, cN);
+                if (padded) {
+                    tb.run(ws, c.x, 40, 3, lengths, c.h0, c.c0, loss, grads, measure, hN, cN, dx);
+                } else {
+                    tb.run(ws, c.x, 40, 3, c.h0, c.c0, loss, grads, measure, hN, cN);
+                }
                 total = mx.getThreadAllocatedBytes(id) - before;
                 clean = run > 0 && total == 0 && Arrays.stream(perWindow).allMatch(b -> b == 0);
             }
-            assertTrue(clean, "no allocation-free run, k = " + Arrays.toString(k) + "; the last allocated " + total
+            assertTrue(clean, "no allocation-free run, k = " + Arrays.toString(Arrays.copyOf(k, 2))
+                    + (padded ? " with lengths and gradInput" : "") + "; the last allocated " + total
                     + " bytes, per window " + Arrays.toString(perWindow));
         }
     }

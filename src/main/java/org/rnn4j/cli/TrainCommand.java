@@ -85,12 +85,12 @@ final class TrainCommand {
             "",
             "exit code: 0 done, 1 a file or the data is unusable, 2 usage error");
 
-    private static final Set<String> VALUED = Set.of("--text", "--tokenizer", "--min-freq", "--val-fraction",
+    static final Set<String> VALUED = Set.of("--text", "--tokenizer", "--min-freq", "--val-fraction",
             "--cell", "--hidden", "--layers", "--emb", "--dropout", "--seq", "--batch", "--epochs", "--optimizer",
             "--lr", "--momentum", "--weight-decay", "--schedule", "--warmup", "--step-size", "--gamma", "--clip",
             "--seed", "--threads", "--max-steps", "--out", "--checkpoint-every", "--resume", "--sample-length",
             "--temperature", "--top-k", "--prime");
-    private static final Set<String> FLAGS = Set.of("--nesterov", "--debug", "--help", "-h");
+    static final Set<String> FLAGS = Set.of("--nesterov", "--debug", "--help", "-h");
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
         boolean debug = java.util.Arrays.asList(argv).contains("--debug");

@@ -8,7 +8,7 @@ import org.rnn4j.cell.CellType;
  * it into a tokenizer, a model, an optimizer and a schedule; {@code rnn4j train} fills it from its
  * options (the defaults here are that command's defaults).
  *
- * <p>Three values depend on what the run finds and are null for "the default": {@code lr} (adam and
+ * <p>Four values depend on what the run finds and are null for "the default": {@code lr} (adam and
  * adamw 3e-3, sgd 1, adagrad 0.1), {@code weightDecay} (adamw 0.01, else 0), {@code warmup} (cosine:
  * min(100, 5 % of all steps)) and {@code stepSize} (step: one epoch).
  *
@@ -115,7 +115,11 @@ public record TrainingConfig(String tokenizer, int minFreq, double valFraction,
         return new Builder();
     }
 
-    /** The defaults of {@code rnn4j train}; see {@link #builder()}. @return the default config */
+    /**
+     * The defaults of {@code rnn4j train}; see {@link #builder()}.
+     *
+     * @return the default config
+     */
     public static TrainingConfig defaults() {
         return builder().build();
     }
@@ -159,133 +163,199 @@ public record TrainingConfig(String tokenizer, int minFreq, double valFraction,
 
         private Builder() {}
 
-        /** @param v see {@link TrainingConfig#tokenizer()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#tokenizer()}
+         * @return this
+         */
         public Builder tokenizer(String v) {
             tokenizer = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#minFreq()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#minFreq()}
+         * @return this
+         */
         public Builder minFreq(int v) {
             minFreq = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#valFraction()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#valFraction()}
+         * @return this
+         */
         public Builder valFraction(double v) {
             valFraction = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#cell()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#cell()}
+         * @return this
+         */
         public Builder cell(CellType v) {
             cell = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#hidden()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#hidden()}
+         * @return this
+         */
         public Builder hidden(int v) {
             hidden = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#layers()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#layers()}
+         * @return this
+         */
         public Builder layers(int v) {
             layers = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#embedding()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#embedding()}
+         * @return this
+         */
         public Builder embedding(int v) {
             embedding = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#dropout()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#dropout()}
+         * @return this
+         */
         public Builder dropout(double v) {
             dropout = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#seqLen()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#seqLen()}
+         * @return this
+         */
         public Builder seqLen(int v) {
             seqLen = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#batch()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#batch()}
+         * @return this
+         */
         public Builder batch(int v) {
             batch = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#epochs()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#epochs()}
+         * @return this
+         */
         public Builder epochs(int v) {
             epochs = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#optimizer()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#optimizer()}
+         * @return this
+         */
         public Builder optimizer(String v) {
             optimizer = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#lr()}; null for the optimizer's default @return this */
+        /**
+         * @param v see {@link TrainingConfig#lr()}; null for the optimizer's default
+         * @return this
+         */
         public Builder lr(Double v) {
             lr = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#momentum()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#momentum()}
+         * @return this
+         */
         public Builder momentum(double v) {
             momentum = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#nesterov()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#nesterov()}
+         * @return this
+         */
         public Builder nesterov(boolean v) {
             nesterov = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#weightDecay()}; null for the default @return this */
+        /**
+         * @param v see {@link TrainingConfig#weightDecay()}; null for the default
+         * @return this
+         */
         public Builder weightDecay(Double v) {
             weightDecay = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#schedule()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#schedule()}
+         * @return this
+         */
         public Builder schedule(String v) {
             schedule = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#warmup()}; null for the default @return this */
+        /**
+         * @param v see {@link TrainingConfig#warmup()}; null for the default
+         * @return this
+         */
         public Builder warmup(Integer v) {
             warmup = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#stepSize()}; null for one epoch @return this */
+        /**
+         * @param v see {@link TrainingConfig#stepSize()}; null for one epoch
+         * @return this
+         */
         public Builder stepSize(Integer v) {
             stepSize = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#gamma()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#gamma()}
+         * @return this
+         */
         public Builder gamma(double v) {
             gamma = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#clip()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#clip()}
+         * @return this
+         */
         public Builder clip(double v) {
             clip = v;
             return this;
         }
 
-        /** @param v see {@link TrainingConfig#seed()} @return this */
+        /**
+         * @param v see {@link TrainingConfig#seed()}
+         * @return this
+         */
         public Builder seed(long v) {
             seed = v;
             return this;

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnn4j.cell.CellType;
@@ -20,14 +19,8 @@ class TrainingRunTest {
     @TempDir
     Path dir;
 
-    static String text() {
-        String[] words = {"the ", "cat ", "sat ", "on ", "a ", "mat. ", "dog ", "ran\n"};
-        SplittableRandom r = new SplittableRandom(3);
-        StringBuilder sb = new StringBuilder();
-        while (sb.length() < 3000) {
-            sb.append(words[r.nextInt(words.length)]);
-        }
-        return sb.toString();
+    private static String text() {
+        return TrainerTest.text();
     }
 
     static TrainingConfig small() {

@@ -7,7 +7,7 @@ import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.cell.RnnWeights;
 import org.rnn4j.interop.LoadOptions;
 import org.rnn4j.interop.TorchModel;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.Safetensors;
 
 /**
@@ -38,10 +38,10 @@ public class ExportExample {
         }
         int units = spec.numUnits();
         Safetensors.write(out.resolve("java_input.safetensors"), List.of(
-                SafeTensor.ofLongs("x", new int[] {t, b}, ids),
-                SafeTensor.ofLongs("lengths", new int[] {b}, new long[] {4, 7, 2}),
-                SafeTensor.ofFloats("h0", new int[] {units, b, 3}, uniform(r, units * b * 3, 0.5)),
-                SafeTensor.ofFloats("c0", new int[] {units, b, 8}, uniform(r, units * b * 8, 0.5))));
+                NamedTensor.ofLongs("x", new int[] {t, b}, ids),
+                NamedTensor.ofLongs("lengths", new int[] {b}, new long[] {4, 7, 2}),
+                NamedTensor.ofFloats("h0", new int[] {units, b, 3}, uniform(r, units * b * 3, 0.5)),
+                NamedTensor.ofFloats("c0", new int[] {units, b, 8}, uniform(r, units * b * 8, 0.5))));
         System.out.println("wrote " + out.resolve("java_model.safetensors") + ": " + m.describe());
         if (args.length > 1) {
             TorchModel loaded = TorchModel.read(Path.of(args[1]), LoadOptions.DEFAULTS);

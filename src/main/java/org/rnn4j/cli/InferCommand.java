@@ -14,7 +14,7 @@ import org.rnn4j.interop.CellHint;
 import org.rnn4j.interop.LoadOptions;
 import org.rnn4j.interop.SequenceRunner;
 import org.rnn4j.interop.TorchModel;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.Safetensors;
 
 /** {@code rnn4j infer}: a PyTorch model's outputs on an input file, written to an output file. */
@@ -86,7 +86,7 @@ final class InferCommand {
             } catch (InferInput.BadInputException e) {
                 throw new IOException(inputFile + ": " + e.getMessage(), e);
             }
-            List<SafeTensor> results = infer(model, in);
+            List<NamedTensor> results = infer(model, in);
             Safetensors.write(outputFile, results, null);
             double ms = (System.nanoTime() - start) / 1e6;
             StringBuilder s = new StringBuilder("rnn4j infer: ").append(model.describe()).append("; x ")
@@ -96,7 +96,7 @@ final class InferCommand {
             }
             s.append(" -> ");
             for (int i = 0; i < results.size(); i++) {
-                SafeTensor t = results.get(i);
+                NamedTensor t = results.get(i);
                 s.append(i == 0 ? "" : ", ").append(t.name()).append(i == 0 ? " " + t.dtype() + " " : " ")
                         .append(Arrays.toString(t.shape()));
             }
@@ -114,7 +114,7 @@ final class InferCommand {
     }
 
     /** y, h_n and c_n (LSTM) in PyTorch's shapes, F64 or F32 as the input asks. */
-    private static List<SafeTensor> infer(TorchModel model, InferInput in) {
+    private static List<NamedTensor> infer(TorchModel model, InferInput in) {
         RnnSpec spec = model.spec();
         int t = in.seqLen;
         int b = in.batch;
@@ -134,7 +134,7 @@ final class InferCommand {
         } else {
             runner.forward(in.x, t, b, in.lengths, in.h0, in.c0, y, hN, cN);
         }
-        List<SafeTensor> r = new ArrayList<>();
+        List<NamedTensor> r = new ArrayList<>();
         r.add(tensor("y", spec.batchFirst() ? new int[] {b, t, o} : new int[] {t, b, o}, y, in.f64));
         r.add(tensor("h_n", new int[] {spec.numUnits(), b, spec.stateSize()}, hN, in.f64));
         if (lstm) {
@@ -143,14 +143,14 @@ final class InferCommand {
         return r;
     }
 
-    private static SafeTensor tensor(String name, int[] shape, float[] v, boolean f64) {
+    private static NamedTensor tensor(String name, int[] shape, float[] v, boolean f64) {
         if (!f64) {
-            return SafeTensor.ofFloats(name, shape, v);
+            return NamedTensor.ofFloats(name, shape, v);
         }
         double[] d = new double[v.length];
         for (int i = 0; i < v.length; i++) {
             d[i] = v[i];
         }
-        return SafeTensor.ofDoubles(name, shape, d);
+        return NamedTensor.ofDoubles(name, shape, d);
     }
 }

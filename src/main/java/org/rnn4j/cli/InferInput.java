@@ -8,7 +8,7 @@ import java.util.Set;
 import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.interop.TorchModel;
 import org.rnn4j.io.Dtype;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.SafetensorsFile;
 
 /**
@@ -61,7 +61,7 @@ final class InferInput {
         if (!f.contains("x")) {
             throw new BadInputException("missing input tensor 'x', expected " + xWanted);
         }
-        SafeTensor xt = f.tensor("x");
+        NamedTensor xt = f.tensor("x");
         xDtype = xt.dtype();
         xShape = xt.shape();
         boolean integer = !floating(xDtype);
@@ -94,7 +94,7 @@ final class InferInput {
     }
 
     /** F64 values beyond the float range would silently become infinite: refused. */
-    private static float[] floats(SafeTensor t) throws BadInputException {
+    private static float[] floats(NamedTensor t) throws BadInputException {
         try {
             return t.asFloats();
         } catch (ArithmeticException e) {
@@ -106,7 +106,7 @@ final class InferInput {
         return d == Dtype.F16 || d == Dtype.BF16 || d == Dtype.F32 || d == Dtype.F64;
     }
 
-    private int[] lengths(SafeTensor t) throws BadInputException {
+    private int[] lengths(NamedTensor t) throws BadInputException {
         if (floating(t.dtype()) || !Arrays.equals(t.shape(), new int[] {batch})) {
             throw new BadInputException("input tensor 'lengths' has dtype " + t.dtype() + " and shape "
                     + Arrays.toString(t.shape()) + ", expected integers of shape [" + batch + "] = (B)");
@@ -128,7 +128,7 @@ final class InferInput {
         if (!f.contains(name)) {
             return null;
         }
-        SafeTensor t = f.tensor(name);
+        NamedTensor t = f.tensor(name);
         int[] want = {units, batch, width};
         if (!floating(t.dtype()) || !Arrays.equals(t.shape(), want)) {
             throw new BadInputException("input tensor '" + name + "' has dtype " + t.dtype() + " and shape "

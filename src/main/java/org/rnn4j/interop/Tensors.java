@@ -3,7 +3,7 @@ package org.rnn4j.interop;
 import java.util.Arrays;
 import java.util.List;
 import org.rnn4j.io.Dtype;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.SafetensorsFile;
 
 /** Reading parameter tensors with the checks every one of them gets, and the pieces of their messages. */
@@ -20,7 +20,7 @@ final class Tensors {
 
     /** {@code 'rnn.weight_hh_l0' [28, 7] F32}. */
     static String describe(SafetensorsFile f, String name) {
-        SafeTensor t = f.tensor(name);
+        NamedTensor t = f.tensor(name);
         return "'" + name + "' " + shape(t.shape()) + " " + t.dtype();
     }
 
@@ -57,7 +57,7 @@ final class Tensors {
         if (!f.contains(name)) {
             throw new ModelFormatException("missing tensor '" + name + "', expected " + role);
         }
-        SafeTensor t = f.tensor(name);
+        NamedTensor t = f.tensor(name);
         if (!floating(t.dtype())) {
             throw new ModelFormatException("tensor '" + name + "' has dtype " + t.dtype()
                     + ", expected a floating dtype (F16, BF16, F32 or F64) for " + role);
@@ -83,7 +83,7 @@ final class Tensors {
             throw new ModelFormatException("missing tensor '" + name + "', expected shape " + shape(expected) + " = "
                     + role);
         }
-        SafeTensor t = f.tensor(name);
+        NamedTensor t = f.tensor(name);
         if (!floating(t.dtype())) {
             throw new ModelFormatException("tensor '" + name + "' has dtype " + t.dtype()
                     + ", expected a floating dtype (F16, BF16, F32 or F64)");

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.rnn4j.cell.Direction;
 import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.cell.RnnWeights;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.Safetensors;
 import org.rnn4j.io.SafetensorsFile;
 
@@ -436,24 +436,24 @@ public final class TorchModel {
      *
      * @return a new list the caller owns
      */
-    public List<SafeTensor> tensors() {
-        List<SafeTensor> r = new ArrayList<>();
+    public List<NamedTensor> tensors() {
+        List<NamedTensor> r = new ArrayList<>();
         int out = spec.outputSize();
         for (String k : order) {
             String n = name(k);
             switch (k) {
                 case EMBEDDING_KEY:
-                    r.add(SafeTensor.ofFloats(n, new int[] {vocabSize(), spec.inputSize()}, embedding));
+                    r.add(NamedTensor.ofFloats(n, new int[] {vocabSize(), spec.inputSize()}, embedding));
                     break;
                 case HEAD_WEIGHT_KEY:
-                    r.add(SafeTensor.ofFloats(n, new int[] {outputSize(), out}, headWeight));
+                    r.add(NamedTensor.ofFloats(n, new int[] {outputSize(), out}, headWeight));
                     break;
                 case HEAD_BIAS_KEY:
-                    r.add(SafeTensor.ofFloats(n, new int[] {outputSize()}, headBias));
+                    r.add(NamedTensor.ofFloats(n, new int[] {outputSize()}, headBias));
                     break;
                 default:
                     String local = k.substring(RNN_KEY.length());
-                    r.add(SafeTensor.ofFloats(n, weights.shape(local), weights.get(local)));
+                    r.add(NamedTensor.ofFloats(n, weights.shape(local), weights.get(local)));
                     break;
             }
         }

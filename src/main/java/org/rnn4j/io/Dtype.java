@@ -5,12 +5,12 @@ package org.rnn4j.io;
  *
  * <p>All of them can be read and written back unchanged (the bytes are kept as stored). Typed
  * factories exist for {@link #F32}, {@link #F64} and {@link #I64}; {@link #F16}, {@link #BF16} and
- * {@link #I32} tensors come from files or from {@link SafeTensor#ofBytes}. Other safetensors dtypes
+ * {@link #I32} tensors come from files or from {@link NamedTensor#ofBytes}. Other safetensors dtypes
  * ({@code BOOL}, {@code U8}, {@code I8}, {@code I16}, {@code U16}, {@code U32}, {@code U64}, the
  * 8-bit floats, ...) are rejected by the reader with "unsupported dtype".
  */
 public enum Dtype {
-    /** IEEE 754 binary16, 2 bytes; converted exactly to float by {@link SafeTensor#asFloats()}. */
+    /** IEEE 754 binary16, 2 bytes; converted exactly to float by {@link NamedTensor#asFloats()}. */
     F16(2, true),
     /** bfloat16 (the upper half of a binary32), 2 bytes; converted exactly to float. */
     BF16(2, true),

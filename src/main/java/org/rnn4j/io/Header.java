@@ -319,7 +319,7 @@ final class Header {
             }
             if (bytes > maxTensorBytes) {
                 throw fail(name, bytes + " bytes exceed "
-                        + (maxTensorBytes == Safetensors.Limits.MAX_TENSOR_BYTES
+                        + (maxTensorBytes == ReadLimits.MAX_TENSOR_BYTES
                                 ? "the largest Java array (" + maxTensorBytes + " bytes)"
                                 : "the limit of " + maxTensorBytes + " bytes")
                         + " (maxTensorBytes)");

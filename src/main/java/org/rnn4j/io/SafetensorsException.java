@@ -3,7 +3,7 @@ package org.rnn4j.io;
 import java.io.IOException;
 
 /**
- * The input is not a valid safetensors file, or exceeds a {@link Safetensors.Limits limit}. Thrown
+ * The input is not a valid safetensors file, or exceeds a {@link ReadLimits limit}. Thrown
  * by the readers in {@link Safetensors} for every structural problem: truncated input, an
  * implausible header length, a header that is not valid UTF-8 or not valid JSON, unknown or missing
  * keys, an unsupported dtype, data offsets that disagree with the shape, overlap, gaps or trailing

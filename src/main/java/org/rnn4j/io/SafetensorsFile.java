@@ -9,15 +9,16 @@ import java.util.Map;
 /**
  * The contents of a safetensors file: its tensors in header order and its {@code __metadata__} map.
  * Immutable; returned by the {@code read} and {@code map} methods of {@link Safetensors} (the tensors
- * of {@code map} are backed by the file, see {@link SafeTensor#isMapped()}) and accepted by
- * {@link Safetensors#write(java.nio.file.Path, SafetensorsFile)}.
+ * of {@code map} are backed by the file, see {@link NamedTensor#isMapped()}) and accepted by
+ * {@link Safetensors#write(java.nio.file.Path, SafetensorsFile)}. Not a file handle: it holds no open
+ * file (the channel is closed when the read returns; mapped tensors keep only their mappings).
  */
 public final class SafetensorsFile {
-    private final Map<String, SafeTensor> tensors;
+    private final Map<String, NamedTensor> tensors;
     private final Map<String, String> metadata;
 
     /** Takes ownership of both maps; the reader builds them and never touches them again. */
-    SafetensorsFile(LinkedHashMap<String, SafeTensor> tensors, LinkedHashMap<String, String> metadata) {
+    SafetensorsFile(LinkedHashMap<String, NamedTensor> tensors, LinkedHashMap<String, String> metadata) {
         this.tensors = Collections.unmodifiableMap(tensors);
         this.metadata = Collections.unmodifiableMap(metadata);
     }
@@ -27,7 +28,7 @@ public final class SafetensorsFile {
      *
      * @return an unmodifiable view
      */
-    public Map<String, SafeTensor> tensors() {
+    public Map<String, NamedTensor> tensors() {
         return tensors;
     }
 
@@ -51,8 +52,8 @@ public final class SafetensorsFile {
      * @return the tensor
      * @throws IllegalArgumentException if there is no such tensor; the message lists the names present
      */
-    public SafeTensor tensor(String name) {
-        SafeTensor t = tensors.get(name);
+    public NamedTensor tensor(String name) {
+        NamedTensor t = tensors.get(name);
         if (t == null) {
             throw new IllegalArgumentException("no tensor '" + name + "'; the file has " + tensors.keySet());
         }
@@ -83,6 +84,7 @@ public final class SafetensorsFile {
         return v;
     }
 
+    /** The tensors (name, dtype, shape; no data) and the metadata, for debugging. */
     @Override
     public String toString() {
         return "SafetensorsFile[" + tensors.values() + ", metadata=" + metadata + "]";

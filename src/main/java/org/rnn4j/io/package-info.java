@@ -12,19 +12,25 @@
  * tensors, sorted, must tile the buffer exactly: no overlap, no gap, no trailing bytes.
  *
  * <h2>Classes</h2>
+ * Three of the names say what they stand for: the format ({@code Safetensors}), one file's contents
+ * ({@code SafetensorsFile}) and one tensor in it ({@code NamedTensor}).
  * <ul>
- *   <li>{@link org.rnn4j.io.Safetensors}: static entry points: {@code read} from a file, an array or
- *       a stream; {@code map} a file without copying its data into the heap; {@code write} atomically
- *       to a file, or to a stream or an array.</li>
- *   <li>{@link org.rnn4j.io.Safetensors.Limits}: immutable bounds on the header, each tensor and all
+ *   <li>{@link org.rnn4j.io.Safetensors}: the façade of static entry points: {@code read} from a
+ *       file, an array or a stream; {@code map} a file without copying its data into the heap;
+ *       {@code write} atomically to a file, or to a stream or an array.</li>
+ *   <li>{@link org.rnn4j.io.ReadLimits}: immutable bounds on the header, each tensor and all
  *       data, for reading untrusted files.</li>
- *   <li>{@link org.rnn4j.io.SafeTensor}: one immutable named tensor (dtype, shape, data in the heap or
+ *   <li>{@link org.rnn4j.io.NamedTensor}: one immutable named tensor (dtype, shape, data in the heap or
  *       in a mapped file region).</li>
  *   <li>{@link org.rnn4j.io.SafetensorsFile}: the result of a read: tensors in header order plus
  *       metadata.</li>
  *   <li>{@link org.rnn4j.io.Dtype}: the element types this package understands.</li>
  *   <li>{@link org.rnn4j.io.AtomicFiles}: the temp-file, fsync, rename protocol for any file.</li>
  * </ul>
+ * Behind the façade (package-private): {@code SafetensorsReader} validates an input taken from a
+ * {@code ByteSource} (array, file, mapped file, stream), decoding the header with {@code Utf8} and
+ * parsing it with {@code Header} (on {@code Json}); {@code SafetensorsWriter} writes the bytes of a
+ * {@code WritePlan} to a file (through {@code AtomicFiles}), a stream or an array.
  *
  * <h2>Untrusted input</h2>
  * Every reader validates the whole header and the layout of the data before using any number in
@@ -33,13 +39,13 @@
  * produces a {@link org.rnn4j.io.SafetensorsException} with a one-line message of bounded length: no
  * unchecked exception, no {@link OutOfMemoryError} from a claimed size, no unbounded work. Parsing a
  * header may need about 12 times its length in heap in the worst case (a million tiny metadata
- * entries are a million map entries); lower {@link org.rnn4j.io.Safetensors.Limits#maxHeaderBytes()}
+ * entries are a million map entries); lower {@link org.rnn4j.io.ReadLimits#maxHeaderBytes()}
  * to read untrusted files on a small heap.
  *
  * <h2>Exception policy</h2>
  * <ul>
  *   <li>{@link org.rnn4j.io.SafetensorsException} (an {@link java.io.IOException}): the bytes being read
- *       are not a valid safetensors file, or exceed a {@link org.rnn4j.io.Safetensors.Limits limit} —
+ *       are not a valid safetensors file, or exceed a {@link org.rnn4j.io.ReadLimits limit} —
  *       truncated input, bad header length, invalid UTF-8 or JSON, unknown keys, unsupported dtype,
  *       inconsistent shape and offsets, overlapping or gapped data, duplicate names, non-string
  *       metadata. The message names the tensor or field, the expected and the actual value.</li>
@@ -58,7 +64,7 @@
  * </ul>
  *
  * <h2>Ownership</h2>
- * {@link org.rnn4j.io.SafeTensor} is immutable: factories copy the arrays they are given, and every
+ * {@link org.rnn4j.io.NamedTensor} is immutable: factories copy the arrays they are given, and every
  * accessor returns a fresh array that the caller owns and may modify; the one view of the storage,
  * {@code asByteBuffer()}, is read-only. A mapped tensor's storage is the file: it stays valid while
  * the tensor is reachable, and is immutable as long as nobody modifies the file in place. Readers do

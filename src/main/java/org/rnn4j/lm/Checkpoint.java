@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.Safetensors;
 import org.rnn4j.io.SafetensorsFile;
 import org.rnn4j.kernel.Kernels;
@@ -87,10 +87,10 @@ public final class Checkpoint {
     public static void save(Path file, LanguageModel model, Tokenizer tokenizer, Optimizer optimizer,
                             LrSchedule schedule, Trainer.Settings settings, Trainer.Position pos,
                             Map<String, String> extra) throws IOException {
-        List<SafeTensor> tensors = new ArrayList<>();
+        List<NamedTensor> tensors = new ArrayList<>();
         Params params = model.params();
         for (String name : params.names()) {
-            tensors.add(SafeTensor.ofFloats(name, params.shape(name), params.value(name)));
+            tensors.add(NamedTensor.ofFloats(name, params.shape(name), params.value(name)));
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
@@ -100,7 +100,7 @@ public final class Checkpoint {
         }
         if (optimizer != null) {
             for (Map.Entry<String, float[]> e : optimizer.state().entrySet()) {
-                tensors.add(SafeTensor.ofFloats("optimizer." + e.getKey(), new int[] {e.getValue().length},
+                tensors.add(NamedTensor.ofFloats("optimizer." + e.getKey(), new int[] {e.getValue().length},
                         e.getValue()));
             }
             for (Map.Entry<String, String> e : optimizer.config().entrySet()) {
@@ -120,14 +120,14 @@ public final class Checkpoint {
             meta.put("position.epoch", Integer.toString(pos.epoch));
             meta.put("position.chunk", Integer.toString(pos.chunk));
             if (pos.h != null) {
-                tensors.add(SafeTensor.ofFloats("position.h", new int[] {pos.h.length}, pos.h));
+                tensors.add(NamedTensor.ofFloats("position.h", new int[] {pos.h.length}, pos.h));
             }
             if (pos.c != null) {
-                tensors.add(SafeTensor.ofFloats("position.c", new int[] {pos.c.length}, pos.c));
+                tensors.add(NamedTensor.ofFloats("position.c", new int[] {pos.c.length}, pos.c));
             }
-            tensors.add(SafeTensor.ofDoubles("history.step_loss", new int[] {pos.steps},
+            tensors.add(NamedTensor.ofDoubles("history.step_loss", new int[] {pos.steps},
                     Arrays.copyOf(pos.stepLoss, pos.steps)));
-            tensors.add(SafeTensor.ofDoubles("history.val_loss", new int[] {pos.valLoss.length}, pos.valLoss));
+            tensors.add(NamedTensor.ofDoubles("history.val_loss", new int[] {pos.valLoss.length}, pos.valLoss));
         }
         meta.putAll(extra);
         Safetensors.write(file, tensors, meta);
@@ -242,7 +242,7 @@ public final class Checkpoint {
         if (!f.contains(name)) {
             throw new IllegalArgumentException(file + " lacks the tensor '" + name + "' " + Arrays.toString(shape));
         }
-        SafeTensor t = f.tensor(name);
+        NamedTensor t = f.tensor(name);
         if (!Arrays.equals(t.shape(), shape)) {
             throw new IllegalArgumentException(file + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                     + ", expected " + Arrays.toString(shape));

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.Safetensors;
 import org.rnn4j.io.SafetensorsFile;
 
@@ -160,12 +160,12 @@ public final class StreamState {
      *
      * @return new tensors owned by the caller
      */
-    public List<SafeTensor> toTensors() {
-        List<SafeTensor> l = new ArrayList<>();
+    public List<NamedTensor> toTensors() {
+        List<NamedTensor> l = new ArrayList<>();
         int layers = model.spec().numLayers();
-        l.add(SafeTensor.ofFloats("h_n", new int[] {layers, 1, model.state()}, h));
+        l.add(NamedTensor.ofFloats("h_n", new int[] {layers, 1, model.state()}, h));
         if (c != null) {
-            l.add(SafeTensor.ofFloats("c_n", new int[] {layers, 1, model.hidden()}, c));
+            l.add(NamedTensor.ofFloats("c_n", new int[] {layers, 1, model.hidden()}, c));
         }
         return l;
     }
@@ -208,7 +208,7 @@ public final class StreamState {
         if (!f.contains(name)) {
             throw new IllegalArgumentException("missing tensor '" + name + "' " + Arrays.toString(shape));
         }
-        SafeTensor t = f.tensor(name);
+        NamedTensor t = f.tensor(name);
         if (!Arrays.equals(t.shape(), shape)) {
             throw new IllegalArgumentException("tensor '" + name + "' must have shape " + Arrays.toString(shape)
                     + ", got " + Arrays.toString(t.shape()));

@@ -70,7 +70,29 @@ import org.rnn4j.cell.RnnWorkspace;
  * and (L, B, H) for the LSTM's c, H = {@link RnnSpec#hiddenSize()}, whatever the layout. Windows
  * are copied from the stream into scratch buffers of this object, so the stream is not modified.
  * Every array argument must hold at least the floats its shape needs (longer is allowed).
- * All sequences of the batch have the full stream length T (there are no per-sequence lengths).
+ *
+ * <h2>Per-sequence lengths</h2>
+ * The {@link #run(RnnWorkspace, float[], int, int, int[], float[], float[], WindowLoss, RnnWeights,
+ * AfterUpdate, float[], float[], float[]) run} that takes {@code lengths} (B, each in [0, T]) gives
+ * {@link Rnn}'s semantics for them over the whole stream: steps {@code t >= lengths[b]} are padding,
+ * their input is never read, their output (as shown to the loss) is 0, the gradient the loss
+ * writes there is ignored, and the state of sequence b stops at its own last step. Each forward
+ * pass over stream steps {@code [from, from + n)} gets the window lengths
+ * {@code clamp(lengths[b] − from, 0, n)}, so a sequence that ended in an earlier window carries its
+ * final state unchanged through every later window (an {@link Rnn} sequence of length 0 keeps its
+ * initial state) and contributes nothing to their outputs and gradients; {@code hN} and
+ * {@code cN} are each sequence's state after its own last step. The schedule does not depend on
+ * the lengths: there are still ⌈T / k1⌉ windows, also when every sequence ended earlier.
+ *
+ * <h2>Input gradient</h2>
+ * That {@code run} can also write {@code gradInput}, the truncated gradient with respect to the
+ * stream: {@code Σ_j ∂L_j/∂x}, where {@code L_j} is the loss of update j's shown and back-propagated
+ * steps as a function of the inputs of its training window {@code [s, e)}, from a constant state at
+ * s (the same truncation as the parameter gradient, not the full dL/dx). Under k2 ≤ k1 the training
+ * windows are disjoint and each step's entry is the one window's {@link Rnn#backward} input gradient;
+ * the inference-only steps of each chunk (k2 &lt; k1) get 0. Under k2 &gt; k1 a step lies in several
+ * windows and its entry is the float sum, in window order, of their input gradients. Padded steps
+ * get 0.
  *
  * <h2>Ownership, threads, allocation</h2>
  * The driver keeps scratch buffers (window input, outputs, gradients and states), sized by the
@@ -102,7 +124,8 @@ public final class TruncatedBptt {
          * @param gradOutput receives dL/d(output), same layout and size; all zeros on entry. Owned by
          *                   the driver. Under k2 &lt; k1 the entries of the window's first
          *                   {@code max(0, n − k2)} steps are ignored (those steps were run in
-         *                   inference mode and receive no gradient)
+         *                   inference mode and receive no gradient), and so are the entries at
+         *                   steps past a sequence's length (where {@code output} is 0)
          * @return the loss of these n steps; {@link #run} returns the sum over the windows
          */
         double loss(int start, int steps, float[] output, float[] gradOutput);
@@ -138,6 +161,8 @@ public final class TruncatedBptt {
     private float[] outShown = new float[0];   // (k1, B, O) outputs of the shown steps
     private float[] gradShown = new float[0];  // (k1, B, O) the loss's dL/d(output)
     private float[] gradTrain = new float[0];  // (k2, B, O) dL/d(output) of the training window
+    private float[] gradX = new float[0];      // (k2, B, I) dL/d(input) of the training window
+    private int[] segLen = new int[0];         // (B) per-sequence lengths within one forward segment
     private float[] hA = new float[0];         // (L, B, P) state at the next forward's first step
     private float[] hB = new float[0];         // (L, B, P) the next forward's final state
     private float[] cA = new float[0];         // (L, B, H) LSTM, as hA
@@ -238,21 +263,60 @@ public final class TruncatedBptt {
      */
     public double run(RnnWorkspace ws, float[] input, int streamLen, int batch, float[] h0, float[] c0,
                       WindowLoss loss, RnnWeights grads, AfterUpdate afterUpdate, float[] hN, float[] cN) {
-        checkArguments(ws, input, streamLen, batch, h0, c0, loss, grads, hN, cN);
+        return run(ws, input, streamLen, batch, null, h0, c0, loss, grads, afterUpdate, hN, cN, null);
+    }
+
+    /**
+     * {@link #run(RnnWorkspace, float[], int, int, float[], float[], WindowLoss, RnnWeights, AfterUpdate,
+     * float[], float[]) run} with per-sequence lengths and the input gradient (see the class comment,
+     * "Per-sequence lengths" and "Input gradient"). With {@code lengths} and {@code gradInput} null it
+     * is that run, bitwise.
+     *
+     * <p>If a callback throws, {@code gradInput} holds the completed windows' part (and zeros).
+     *
+     * @param ws as for the other {@code run}
+     * @param input the stream, (T, B, I) or (B, T, I) when batch-first; read only; positions past a
+     *              sequence's length are never read (they may hold anything, even NaN)
+     * @param streamLen T, {@code >= 1}
+     * @param batch B, {@code >= 1}
+     * @param lengths (B) per-sequence lengths, each in [0, T] (the first B entries are used), or null
+     *                for all T; read only (read during the call, not kept)
+     * @param h0 (L, B, P) the state at step 0, or null for zeros; read only
+     * @param c0 (L, B, H) the LSTM cell state at step 0 (LSTM only, else must be null), or null
+     * @param loss the window loss; must not be null
+     * @param grads the gradient accumulator ({@code +=}), as for the other {@code run}
+     * @param afterUpdate called after each window's backward pass, or null
+     * @param hN receives (L, B, P) each sequence's state after its own last step, or null; may be
+     *           the same array as {@code h0}
+     * @param cN receives (L, B, H) the same for the LSTM cell state (LSTM only, else must be null),
+     *           or null; may be the same array as {@code c0}
+     * @param gradInput receives the truncated dL/d(input), (T, B, I) or (B, T, I) as {@code input}
+     *                  (overwritten, not accumulated), or null if not wanted; must not be the same
+     *                  array as {@code input}
+     * @return the sum of the losses returned by {@code loss}, over every window
+     * @throws IllegalArgumentException naming the first bad argument, its expected and actual value
+     * @throws IllegalStateException if called from a callback of a run of this driver
+     */
+    public double run(RnnWorkspace ws, float[] input, int streamLen, int batch, int[] lengths, float[] h0,
+                      float[] c0, WindowLoss loss, RnnWeights grads, AfterUpdate afterUpdate, float[] hN,
+                      float[] cN, float[] gradInput) {
+        checkArguments(ws, input, streamLen, batch, lengths, h0, c0, loss, grads, hN, cN, gradInput);
         if (running) {
             throw new IllegalStateException("run is already in progress on this TruncatedBptt (called from a"
                     + " callback?); use a separate driver");
         }
         running = true;
         try {
-            return runChecked(ws, input, streamLen, batch, h0, c0, loss, grads, afterUpdate, hN, cN);
+            return runChecked(ws, input, streamLen, batch, lengths, h0, c0, loss, grads, afterUpdate, hN, cN,
+                    gradInput);
         } finally {
             running = false;
         }
     }
 
-    private double runChecked(RnnWorkspace ws, float[] input, int t0, int b, float[] h0, float[] c0,
-                              WindowLoss loss, RnnWeights grads, AfterUpdate afterUpdate, float[] hN, float[] cN) {
+    private double runChecked(RnnWorkspace ws, float[] input, int t0, int b, int[] lengths, float[] h0, float[] c0,
+                              WindowLoss loss, RnnWeights grads, AfterUpdate afterUpdate, float[] hN, float[] cN,
+                              float[] gradInput) {
         int out = spec.outputSize();
         long hSize = (long) spec.numUnits() * b * spec.stateSize();
         long cSize = (long) spec.numUnits() * b * spec.hiddenSize();
@@ -266,6 +330,15 @@ public final class TruncatedBptt {
         gradTrain = ensure(gradTrain, (long) trainMax * b * out);
         hA = ensure(hA, hSize);
         hB = ensure(hB, hSize);
+        if (lengths != null && segLen.length < b) {
+            segLen = new int[b];
+        }
+        int in = spec.inputSize();
+        if (gradInput != null) {
+            gradX = ensure(gradX, (long) trainMax * b * in);
+            // steps no window back-propagates (k2 < k1) stay 0
+            Arrays.fill(gradInput, 0, t0 * b * in, 0f);
+        }
         int hState = (int) hSize;
         int cState = (int) cSize;
         loadState(h0, hA, hState);
@@ -284,14 +357,14 @@ public final class TruncatedBptt {
             int s = overlap ? Math.max(0, e - k2) : Math.max(t, e - k2);   // back-propagated: [s, e)
             if (s > t) {
                 // k2 < k1: the chunk's first steps only advance the state (hA holds the state at t)
-                forward(ws, false, input, t0, b, t, s - t, segOut);
+                forward(ws, false, input, t0, b, lengths, t, s - t, segOut);
                 copySteps(segOut, s - t, 0, outShown, shown, 0, s - t, b, out);
                 swapStates();
             }
             // hA holds the state at s (k2 <= k1: carried or just advanced; k2 > k1: saved)
             int n = e - s;
             boolean direct = s == t;   // the training window is the shown window
-            forward(ws, true, input, t0, b, s, n, direct ? outShown : segOut);
+            forward(ws, true, input, t0, b, lengths, s, n, direct ? outShown : segOut);
             int from = Math.max(s, t);
             if (!direct) {
                 copySteps(segOut, n, from - s, outShown, shown, from - t, e - from, b, out);
@@ -305,7 +378,16 @@ public final class TruncatedBptt {
                 copySteps(gradShown, shown, from - t, gradTrain, n, from - s, e - from, b, out);
                 g = gradTrain;
             }
-            rnn.backward(ws, g, null, null, grads, null, null, null);
+            if (gradInput == null) {
+                rnn.backward(ws, g, null, null, grads, null, null, null);
+            } else {
+                rnn.backward(ws, g, null, null, grads, gradX, null, null);
+                // steps [s, t) were in earlier windows (k2 > k1): add; steps [from, e) are new: copy
+                if (s < t) {
+                    addSteps(gradX, n, 0, gradInput, t0, s, t - s, b, in);
+                }
+                copySteps(gradX, n, from - s, gradInput, t0, from, e - from, b, in);
+            }
             // hB holds the state at e
             if (!overlap) {
                 swapStates();
@@ -313,7 +395,7 @@ public final class TruncatedBptt {
                 int next = Math.max(0, Math.min(e + k1, t0) - k2);
                 if (next > s) {
                     // the state saved for the next window, from the same weights as this one
-                    forward(ws, false, input, t0, b, s, next - s, null);
+                    forward(ws, false, input, t0, b, lengths, s, next - s, null);
                     swapStates();
                 }
             }
@@ -334,11 +416,21 @@ public final class TruncatedBptt {
         return total;
     }
 
-    /** Forward over stream steps [from, from + n) from state A into state B (output may be null). */
-    private void forward(RnnWorkspace ws, boolean training, float[] input, int t0, int b, int from, int n,
-                         float[] output) {
+    /**
+     * Forward over stream steps [from, from + n) from state A into state B (output may be null); with
+     * stream lengths, sequence i runs clamp(lengths[i] − from, 0, n) of them.
+     */
+    private void forward(RnnWorkspace ws, boolean training, float[] input, int t0, int b, int[] lengths, int from,
+                         int n, float[] output) {
         copySteps(input, t0, from, inBuf, n, 0, n, b, spec.inputSize());
-        rnn.forward(ws, training, inBuf, n, b, null, hA, lstm ? cA : null, output, hB, lstm ? cB : null);
+        int[] len = null;
+        if (lengths != null) {
+            len = segLen;
+            for (int i = 0; i < b; i++) {
+                len[i] = Math.max(0, Math.min(lengths[i] - from, n));
+            }
+        }
+        rnn.forward(ws, training, inBuf, n, b, len, hA, lstm ? cA : null, output, hB, lstm ? cB : null);
     }
 
     private void swapStates() {
@@ -365,6 +457,20 @@ public final class TruncatedBptt {
         }
     }
 
+    /** As {@link #copySteps}, but adds: dst[step dstFrom + i] += src[step srcFrom + i], element by element. */
+    private void addSteps(float[] src, int srcSteps, int srcFrom, float[] dst, int dstSteps, int dstFrom,
+                          int count, int b, int w) {
+        for (int i = 0; i < b; i++) {
+            for (int t = 0; t < count; t++) {
+                int si = (spec.batchFirst() ? i * srcSteps + srcFrom + t : (srcFrom + t) * b + i) * w;
+                int di = (spec.batchFirst() ? i * dstSteps + dstFrom + t : (dstFrom + t) * b + i) * w;
+                for (int j = 0; j < w; j++) {
+                    dst[di + j] += src[si + j];
+                }
+            }
+        }
+    }
+
     private static void loadState(float[] src, float[] dst, int n) {
         if (src == null) {
             Arrays.fill(dst, 0, n, 0f);
@@ -383,8 +489,9 @@ public final class TruncatedBptt {
 
     // ================================================================== argument checks
 
-    private void checkArguments(RnnWorkspace ws, float[] input, int streamLen, int batch, float[] h0, float[] c0,
-                                WindowLoss loss, RnnWeights grads, float[] hN, float[] cN) {
+    private void checkArguments(RnnWorkspace ws, float[] input, int streamLen, int batch, int[] lengths,
+                                float[] h0, float[] c0, WindowLoss loss, RnnWeights grads, float[] hN, float[] cN,
+                                float[] gradInput) {
         if (ws == null) {
             throw new IllegalArgumentException("ws must not be null");
         }
@@ -395,6 +502,7 @@ public final class TruncatedBptt {
             throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
         need("input", input, (long) streamLen * batch * spec.inputSize(), seqShapeI, false);
+        checkLengths(lengths, streamLen, batch);
         long hState = (long) spec.numUnits() * batch * spec.stateSize();
         long cState = (long) spec.numUnits() * batch * spec.hiddenSize();
         need("h0", h0, hState, "(L, B, P)", true);
@@ -418,6 +526,28 @@ public final class TruncatedBptt {
         if (!spec.hasSameParametersAs(grads.spec())) {
             throw new IllegalArgumentException("grads must have the parameter shapes of " + spec.describe()
                     + ", got " + grads.spec().describe());
+        }
+        need("gradInput", gradInput, (long) streamLen * batch * spec.inputSize(), seqShapeI, true);
+        if (gradInput != null && gradInput == input) {
+            throw new IllegalArgumentException("gradInput must be a separate array from input: the windows still"
+                    + " to come read the stream");
+        }
+    }
+
+    /** The stream's per-sequence lengths: null, or at least B entries, each in [0, T]. */
+    private static void checkLengths(int[] lengths, int streamLen, int batch) {
+        if (lengths == null) {
+            return;
+        }
+        if (lengths.length < batch) {
+            throw new IllegalArgumentException("lengths must hold B = " + batch + " entries (one per stream), got"
+                    + " length " + lengths.length);
+        }
+        for (int i = 0; i < batch; i++) {
+            if (lengths[i] < 0 || lengths[i] > streamLen) {
+                throw new IllegalArgumentException("lengths[" + i + "] must be in [0, streamLen = " + streamLen
+                        + "], got " + lengths[i]);
+            }
         }
     }
 

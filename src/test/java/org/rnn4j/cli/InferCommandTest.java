@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnn4j.interop.ServeGolden;
 import org.rnn4j.io.Dtype;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.Safetensors;
 import org.rnn4j.io.SafetensorsFile;
 
@@ -96,7 +96,7 @@ class InferCommandTest {
     }
 
     /** Runs infer on the case's model with the given input tensors; expects exit 1 and returns the stderr line. */
-    private String failure(String caseName, List<SafeTensor> input, String... more) throws Exception {
+    private String failure(String caseName, List<NamedTensor> input, String... more) throws Exception {
         ServeGolden g = golden(caseName);
         Path in = tmp.resolve("in.safetensors");
         Safetensors.write(in, input);
@@ -116,7 +116,7 @@ class InferCommandTest {
         }
     }
 
-    private static SafeTensor floats(String name, int... shape) {
+    private static NamedTensor floats(String name, int... shape) {
         int n = 1;
         for (int d : shape) {
             n *= d;
@@ -125,11 +125,11 @@ class InferCommandTest {
         for (int i = 0; i < n; i++) {
             v[i] = (float) Math.sin(i);
         }
-        return SafeTensor.ofFloats(name, shape, v);
+        return NamedTensor.ofFloats(name, shape, v);
     }
 
-    private static SafeTensor longs(String name, long[] v, int... shape) {
-        return SafeTensor.ofLongs(name, shape, v);
+    private static NamedTensor longs(String name, long[] v, int... shape) {
+        return NamedTensor.ofLongs(name, shape, v);
     }
 
     // lstm_fc_h0_c0: nn.LSTM(5, 9) + Linear(9, 3), 1 layer; x (T, B, 5)
@@ -207,7 +207,7 @@ class InferCommandTest {
         ServeGolden g = golden(TOKENS);
         Path in = tmp.resolve("in64.safetensors");
         Safetensors.write(in, List.of(longs("x", new long[] {1, 2, 3, 4, 5, 6}, 2, 3),
-                SafeTensor.ofDoubles("h0", new int[] {1, 3, 7}, new double[21])));
+                NamedTensor.ofDoubles("h0", new int[] {1, 3, 7}, new double[21])));
         Path y = tmp.resolve("y64.safetensors");
         assertEquals(0, run(infer(g.modelPath(), in, y)), err());
         SafetensorsFile r = Safetensors.read(y);

@@ -1,5 +1,6 @@
 package org.rnn4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,11 +8,22 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rnn4j.cell.CellType;
+import org.rnn4j.kernel.Kernels;
+import org.rnn4j.kernel.Parallelism;
+import org.rnn4j.lm.Checkpoint;
+import org.rnn4j.lm.TrainingConfig;
+import org.rnn4j.lm.TrainingRun;
+import org.rnn4j.text.Corpus;
 
-/** {@code rnn4j train} and {@code rnn4j sample} end to end on a small text, and their error handling. */
+/**
+ * {@code rnn4j train} and {@code rnn4j sample} end to end on a small text, their error handling, and
+ * the command giving what {@link TrainingRun} gives a Java caller.
+ */
 class TrainCommandTest {
     @TempDir
     Path dir;
@@ -83,6 +95,26 @@ class TrainCommandTest {
                 text.toString(), "--out", part.toString(), "--sample-length", "0", "--threads", "1"), err());
         assertTrue(out().contains("resuming at epoch"), out());
         assertEquals(Files.readString(full.resolve("losses.csv")), Files.readString(part.resolve("losses.csv")));
+    }
+
+    @Test
+    void theCommandIsTheJavaTrainingRun() throws Exception {
+        Path text = smallText();
+        Path o = dir.resolve("cli");
+        assertEquals(0, run("train", "--text", text.toString(), "--cell", "gru", "--hidden", "12", "--emb", "6",
+                "--seq", "8", "--batch", "4", "--epochs", "2", "--optimizer", "sgd", "--momentum", "0.5",
+                "--schedule", "step", "--seed", "5", "--out", o.toString(), "--sample-length", "0",
+                "--threads", "1"), err());
+        TrainingConfig config = TrainingConfig.builder().cell(CellType.GRU).hidden(12).embedding(6).seqLen(8)
+                .batch(4).epochs(2).optimizer("sgd").momentum(0.5).schedule("step").seed(5).build();
+        TrainingRun.Result java = TrainingRun.start(config, Corpus.read(text), Kernels.get())
+                .run(Parallelism.SERIAL, TrainingRun.SILENT, Long.MAX_VALUE);
+        Checkpoint.Loaded c = Checkpoint.load(o.resolve("model.safetensors"), Kernels.get());
+        assertArrayEquals(java.stepLoss(), Arrays.copyOf(c.position.stepLoss, c.position.steps));
+        assertArrayEquals(java.valLoss(), c.position.valLoss);
+        for (String name : java.model().params().names()) {
+            assertArrayEquals(java.model().params().value(name), c.model.params().value(name), name);
+        }
     }
 
     private static String[] concat(String[] a, String[] b) {

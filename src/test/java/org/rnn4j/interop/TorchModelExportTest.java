@@ -21,7 +21,7 @@ import org.rnn4j.cell.Direction;
 import org.rnn4j.cell.MergeMode;
 import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.cell.RnnWeights;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.Safetensors;
 import org.rnn4j.io.SafetensorsFile;
 
@@ -50,7 +50,7 @@ class TorchModelExportTest {
     void defaultNamesAreWordLanguageModels() throws Exception {
         TorchModel m = lm(RnnSpec.builder(CellType.LSTM, 4, 5).numLayers(2).build());
         List<String> names = new ArrayList<>();
-        for (SafeTensor t : m.tensors()) {
+        for (NamedTensor t : m.tensors()) {
             names.add(t.name() + " " + java.util.Arrays.toString(t.shape()));
         }
         assertEquals(List.of("encoder.weight [10, 4]",
@@ -138,7 +138,7 @@ class TorchModelExportTest {
         float[] hw = random(3, 6);
         float[] hb = random(4, 2);
         TorchModel m = TorchModel.of(w, emb, hw, hb);
-        List<SafeTensor> before = m.tensors();
+        List<NamedTensor> before = m.tensors();
         w.weightIh(0)[0] = 42;
         emb[0] = 42;
         hw[0] = 42;

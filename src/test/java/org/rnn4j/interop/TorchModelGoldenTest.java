@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rnn4j.cell.CellType;
 import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.cell.RnnWorkspace;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.Safetensors;
 import org.rnn4j.io.SafetensorsFile;
 import org.rnn4j.kernel.Kernels;
@@ -116,7 +116,7 @@ class TorchModelGoldenTest {
         b.write(f2);
         assertArrayEquals(Files.readAllBytes(f1), Files.readAllBytes(f2), g.name + ": second export, byte for byte");
         // and the values are the file's (F32 in, F32 out: no rounding anywhere)
-        for (SafeTensor t : a.tensors()) {
+        for (NamedTensor t : a.tensors()) {
             assertArrayEquals(g.model.tensor(t.name()).asFloats(), t.asFloats(), g.name + ": " + t.name());
         }
     }

@@ -96,7 +96,7 @@ class TorchModelLoadTest {
         assertArrayEquals(new float[4], w.biasIh(1, 1));
         assertArrayEquals(new float[4], w.biasHh(0, 0));
         assertArrayEquals(d.floats("rnn.weight_hh_l1_reverse"), w.weightHh(1, 1));
-        for (org.rnn4j.io.SafeTensor t : m.tensors()) {
+        for (org.rnn4j.io.NamedTensor t : m.tensors()) {
             assertFalse(t.name().contains("bias"), "exported without biases: " + t.name());
         }
     }

@@ -154,7 +154,7 @@ class GoldenFilesReadTest {
         check(f, expected, "output", t, b, o);
         check(f, expected, "grad_output", t, b, o);
         expected.add("lengths");
-        SafeTensor lengths = f.tensor("lengths");
+        NamedTensor lengths = f.tensor("lengths");
         assertEquals(Dtype.I64, lengths.dtype(), file + ": lengths");
         assertArrayEquals(new int[] {b}, lengths.shape(), file + ": lengths");
         assertEquals(expected, f.tensors().keySet(), file + ": tensor names");
@@ -199,7 +199,7 @@ class GoldenFilesReadTest {
     }
 
     private static void check(SafetensorsFile f, Set<String> seen, String name, int... shape) {
-        SafeTensor t = f.tensor(name);
+        NamedTensor t = f.tensor(name);
         assertEquals(Dtype.F64, t.dtype(), name);
         assertArrayEquals(shape, t.shape(), () -> name + " shape");
         for (double v : t.asDoubles()) {

@@ -82,7 +82,7 @@ class SafetensorsFuzzProperties {
         Arbitrary<List<SafetensorsProperties.Case>> tensors = gen.tensors().list().ofMaxSize(4)
                 .uniqueElements(c -> c.tensor.name());
         return Combinators.combine(tensors, gen.metadata()).as((cases, meta) -> {
-            List<SafeTensor> ts = new ArrayList<>();
+            List<NamedTensor> ts = new ArrayList<>();
             cases.forEach(c -> ts.add(c.tensor));
             return Safetensors.toBytes(ts, meta);
         });
@@ -495,7 +495,7 @@ class SafetensorsFuzzProperties {
         }
         String ours;
         try {
-            ours = Safetensors.decodeUtf8(bytes);
+            ours = Utf8.decode(bytes);
         } catch (SafetensorsException e) {
             assertTrue(e.getMessage().startsWith("header is not valid UTF-8: bytes 0x"), e.getMessage());
             ours = null;

@@ -99,8 +99,8 @@ class SafetensorsKillTest {
     private void killRepeatedly() throws Exception {
         Path target = dir.resolve("model.safetensors");
         float[] zeros = new float[ELEMENTS];
-        Safetensors.write(target, List.of(SafeTensor.ofFloats("data", new int[] {ELEMENTS}, zeros),
-                SafeTensor.ofLongs("iteration", new int[0], new long[] {0})), Map.of("iteration", "0"));
+        Safetensors.write(target, List.of(NamedTensor.ofFloats("data", new int[] {ELEMENTS}, zeros),
+                NamedTensor.ofLongs("iteration", new int[0], new long[] {0})), Map.of("iteration", "0"));
         long seen = readVersion(target);
         long next = 1;
         int staleTemps = 0;

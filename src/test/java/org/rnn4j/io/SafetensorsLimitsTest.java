@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rnn4j.io.Safetensors.Limits;
 
 /**
  * The configurable limits, and the bounds that hold whatever a header claims: allocation follows
@@ -34,45 +33,45 @@ class SafetensorsLimitsTest {
 
     @Test
     void defaultsAreTheFormatsLimits() {
-        Limits d = Limits.DEFAULT;
+        ReadLimits d = ReadLimits.DEFAULT;
         assertEquals(Safetensors.MAX_HEADER_BYTES, d.maxHeaderBytes());
         assertEquals(Integer.MAX_VALUE - 8, d.maxTensorBytes());
-        assertEquals(Limits.MAX_TENSOR_BYTES, d.maxTensorBytes());
+        assertEquals(ReadLimits.MAX_TENSOR_BYTES, d.maxTensorBytes());
         assertEquals(Long.MAX_VALUE, d.maxTotalBytes());
-        assertEquals("Limits[maxHeaderBytes=100000000, maxTensorBytes=2147483639, maxTotalBytes=9223372036854775807]",
+        assertEquals("ReadLimits[maxHeaderBytes=100000000, maxTensorBytes=2147483639, maxTotalBytes=9223372036854775807]",
                 d.toString());
     }
 
     @Test
     void withCopiesAndLeavesTheOriginal() {
-        Limits l = Limits.DEFAULT.withMaxHeaderBytes(1000).withMaxTensorBytes(64).withMaxTotalBytes(128);
+        ReadLimits l = ReadLimits.DEFAULT.withMaxHeaderBytes(1000).withMaxTensorBytes(64).withMaxTotalBytes(128);
         assertEquals(1000, l.maxHeaderBytes());
         assertEquals(64, l.maxTensorBytes());
         assertEquals(128, l.maxTotalBytes());
-        assertEquals(Safetensors.MAX_HEADER_BYTES, Limits.DEFAULT.maxHeaderBytes());
-        assertEquals(l, Limits.DEFAULT.withMaxTotalBytes(128).withMaxTensorBytes(64).withMaxHeaderBytes(1000));
+        assertEquals(Safetensors.MAX_HEADER_BYTES, ReadLimits.DEFAULT.maxHeaderBytes());
+        assertEquals(l, ReadLimits.DEFAULT.withMaxTotalBytes(128).withMaxTensorBytes(64).withMaxHeaderBytes(1000));
         assertEquals(l.hashCode(),
-                Limits.DEFAULT.withMaxTotalBytes(128).withMaxTensorBytes(64).withMaxHeaderBytes(1000).hashCode());
+                ReadLimits.DEFAULT.withMaxTotalBytes(128).withMaxTensorBytes(64).withMaxHeaderBytes(1000).hashCode());
         assertNotEquals(l, l.withMaxTotalBytes(129));
-        assertEquals(Limits.DEFAULT.withMaxHeaderBytes(2).maxHeaderBytes(), 2);
-        assertEquals(Limits.DEFAULT.withMaxTensorBytes(0).maxTensorBytes(), 0);
-        assertEquals(Limits.DEFAULT.withMaxTotalBytes(0).maxTotalBytes(), 0);
+        assertEquals(ReadLimits.DEFAULT.withMaxHeaderBytes(2).maxHeaderBytes(), 2);
+        assertEquals(ReadLimits.DEFAULT.withMaxTensorBytes(0).maxTensorBytes(), 0);
+        assertEquals(ReadLimits.DEFAULT.withMaxTotalBytes(0).maxTotalBytes(), 0);
     }
 
     @Test
     void outOfRangeLimitsNameTheField() {
         assertEquals("maxHeaderBytes must be in [2, 100000000], got 1",
-                assertThrows(IllegalArgumentException.class, () -> Limits.DEFAULT.withMaxHeaderBytes(1)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> ReadLimits.DEFAULT.withMaxHeaderBytes(1)).getMessage());
         assertEquals("maxHeaderBytes must be in [2, 100000000], got 100000001",
                 assertThrows(IllegalArgumentException.class,
-                        () -> Limits.DEFAULT.withMaxHeaderBytes(100_000_001)).getMessage());
+                        () -> ReadLimits.DEFAULT.withMaxHeaderBytes(100_000_001)).getMessage());
         assertEquals("maxTensorBytes must be in [0, 2147483639], got -1",
-                assertThrows(IllegalArgumentException.class, () -> Limits.DEFAULT.withMaxTensorBytes(-1)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> ReadLimits.DEFAULT.withMaxTensorBytes(-1)).getMessage());
         assertEquals("maxTensorBytes must be in [0, 2147483639], got 2147483640",
                 assertThrows(IllegalArgumentException.class,
-                        () -> Limits.DEFAULT.withMaxTensorBytes(2147483640L)).getMessage());
+                        () -> ReadLimits.DEFAULT.withMaxTensorBytes(2147483640L)).getMessage());
         assertEquals("maxTotalBytes must be in [0, 9223372036854775807], got -5",
-                assertThrows(IllegalArgumentException.class, () -> Limits.DEFAULT.withMaxTotalBytes(-5)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> ReadLimits.DEFAULT.withMaxTotalBytes(-5)).getMessage());
         assertEquals("limits must not be null", assertThrows(IllegalArgumentException.class,
                 () -> Safetensors.read(new byte[0], null)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Safetensors.read(new ByteArrayInputStream(new byte[0]), null));
@@ -80,7 +79,7 @@ class SafetensorsLimitsTest {
     }
 
     /** Reads through every source with the limits; all must fail with the fragment. */
-    private void assertRefused(byte[] bytes, Limits limits, String fragment) throws IOException {
+    private void assertRefused(byte[] bytes, ReadLimits limits, String fragment) throws IOException {
         Path p = Files.write(dir.resolve("f.safetensors"), bytes);
         List<ThrowingRead> reads = List.of(() -> Safetensors.read(bytes, limits),
                 () -> Safetensors.read(new ByteArrayInputStream(bytes), limits),
@@ -99,17 +98,17 @@ class SafetensorsLimitsTest {
     void eachLimitIsEnforcedOnEverySource() throws IOException {
         byte[] ok = file(A_F32_2, 12);
         int headerLength = A_F32_2.length();
-        assertEquals(2, Safetensors.read(ok, Limits.DEFAULT.withMaxHeaderBytes(headerLength)
+        assertEquals(2, Safetensors.read(ok, ReadLimits.DEFAULT.withMaxHeaderBytes(headerLength)
                 .withMaxTensorBytes(8).withMaxTotalBytes(12)).tensors().size());
-        assertRefused(ok, Limits.DEFAULT.withMaxHeaderBytes(headerLength - 1),
+        assertRefused(ok, ReadLimits.DEFAULT.withMaxHeaderBytes(headerLength - 1),
                 "header length " + headerLength + " exceeds the limit of " + (headerLength - 1) + " bytes (maxHeaderBytes)");
-        assertRefused(ok, Limits.DEFAULT.withMaxTensorBytes(7),
+        assertRefused(ok, ReadLimits.DEFAULT.withMaxTensorBytes(7),
                 "tensor 'a': 8 bytes exceed the limit of 7 bytes (maxTensorBytes)");
-        assertRefused(ok, Limits.DEFAULT.withMaxTotalBytes(11),
+        assertRefused(ok, ReadLimits.DEFAULT.withMaxTotalBytes(11),
                 "the tensors hold 12 bytes of data, over the limit of 11 bytes (maxTotalBytes)");
         // The default tensor limit is the largest Java array, and says so.
         assertRefused(file("{\"a\":{\"dtype\":\"F64\",\"shape\":[268435456],\"data_offsets\":[0,2147483648]}}", 0),
-                Limits.DEFAULT, "tensor 'a': 2147483648 bytes exceed the largest Java array (2147483639 bytes)");
+                ReadLimits.DEFAULT, "tensor 'a': 2147483648 bytes exceed the largest Java array (2147483639 bytes)");
     }
 
     /**
@@ -141,8 +140,8 @@ class SafetensorsLimitsTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = i * 0.5f;
         }
-        byte[] bytes = Safetensors.toBytes(List.of(SafeTensor.ofFloats("w", new int[] {values.length}, values),
-                SafeTensor.ofLongs("n", new int[] {1}, new long[] {3})), java.util.Map.of("k", "v"));
+        byte[] bytes = Safetensors.toBytes(List.of(NamedTensor.ofFloats("w", new int[] {values.length}, values),
+                NamedTensor.ofLongs("n", new int[] {1}, new long[] {3})), java.util.Map.of("k", "v"));
         InputStream trickle = new ByteArrayInputStream(bytes) {
             @Override
             public synchronized int read(byte[] b, int off, int len) {

@@ -29,22 +29,22 @@ class SafetensorsMapTest {
     Path dir;
 
     /** Every dtype, a scalar, empty tensors at the start, middle and end, odd byte sizes. */
-    private static List<SafeTensor> mixed() {
+    private static List<NamedTensor> mixed() {
         byte[] half = {0x00, 0x3C, 0x00, (byte) 0xC0, 0x01, 0x00};
         byte[] i32 = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(-1).putInt(7).putInt(1 << 30).array();
         return List.of(
-                SafeTensor.ofFloats("empty_first", new int[] {0, 3}, new float[0]),
-                SafeTensor.ofFloats("w", new int[] {2, 3}, new float[] {1, -2, 3.5f, Float.NaN, -0f, 1e-40f}),
-                SafeTensor.ofDoubles("scalar", new int[0], new double[] {Math.PI}),
-                SafeTensor.ofBytes("h", Dtype.F16, new int[] {3}, half),
-                SafeTensor.ofFloats("empty_mid", new int[] {0}, new float[0]),
-                SafeTensor.ofBytes("b", Dtype.BF16, new int[] {1}, new byte[] {(byte) 0x80, 0x3F}),
-                SafeTensor.ofBytes("i", Dtype.I32, new int[] {3}, i32),
-                SafeTensor.ofLongs("n", new int[] {2}, new long[] {Long.MIN_VALUE, 42}),
-                SafeTensor.ofDoubles("empty_last", new int[] {4, 0}, new double[0]));
+                NamedTensor.ofFloats("empty_first", new int[] {0, 3}, new float[0]),
+                NamedTensor.ofFloats("w", new int[] {2, 3}, new float[] {1, -2, 3.5f, Float.NaN, -0f, 1e-40f}),
+                NamedTensor.ofDoubles("scalar", new int[0], new double[] {Math.PI}),
+                NamedTensor.ofBytes("h", Dtype.F16, new int[] {3}, half),
+                NamedTensor.ofFloats("empty_mid", new int[] {0}, new float[0]),
+                NamedTensor.ofBytes("b", Dtype.BF16, new int[] {1}, new byte[] {(byte) 0x80, 0x3F}),
+                NamedTensor.ofBytes("i", Dtype.I32, new int[] {3}, i32),
+                NamedTensor.ofLongs("n", new int[] {2}, new long[] {Long.MIN_VALUE, 42}),
+                NamedTensor.ofDoubles("empty_last", new int[] {4, 0}, new double[0]));
     }
 
-    private Path write(List<SafeTensor> tensors, Map<String, String> meta) throws IOException {
+    private Path write(List<NamedTensor> tensors, Map<String, String> meta) throws IOException {
         Path p = dir.resolve("m.safetensors");
         Safetensors.write(p, tensors, meta);
         return p;
@@ -59,8 +59,8 @@ class SafetensorsMapTest {
         assertEquals(read.metadata(), mapped.metadata());
         assertEquals(read.tensors(), mapped.tensors());
         for (String name : read.names()) {
-            SafeTensor r = read.tensor(name);
-            SafeTensor m = mapped.tensor(name);
+            NamedTensor r = read.tensor(name);
+            NamedTensor m = mapped.tensor(name);
             assertFalse(r.isMapped(), name);
             assertTrue(m.isMapped(), name);
             assertEquals(r.hashCode(), m.hashCode(), name);
@@ -89,10 +89,10 @@ class SafetensorsMapTest {
         Path p = write(mixed(), null);
         SafetensorsFile read = Safetensors.read(p);
         for (long region : new long[] {1, 7, 8, 24, 25, 64, 1 << 20}) {
-            SafetensorsFile mapped = Safetensors.readFile(p, Safetensors.Limits.DEFAULT, true, region);
+            SafetensorsFile mapped = SafetensorsReader.readFile(p, ReadLimits.DEFAULT, true, region);
             assertEquals(read.tensors(), mapped.tensors(), "region " + region);
         }
-        Path empty = write(List.of(SafeTensor.ofFloats("e", new int[] {0}, new float[0])), null);
+        Path empty = write(List.of(NamedTensor.ofFloats("e", new int[] {0}, new float[0])), null);
         assertEquals(Safetensors.read(empty).tensors(), Safetensors.map(empty).tensors());
         Path none = write(List.of(), Map.of("k", "v"));
         assertEquals(Map.of("k", "v"), Safetensors.map(none).metadata());
@@ -116,9 +116,9 @@ class SafetensorsMapTest {
     @Test
     void replacingTheFileByRenameKeepsTheMappedContent() throws IOException {
         assumeFalse(isWindows(), "Windows refuses to replace a mapped file");
-        Path p = write(List.of(SafeTensor.ofFloats("w", new int[] {3}, new float[] {1, 2, 3})), null);
+        Path p = write(List.of(NamedTensor.ofFloats("w", new int[] {3}, new float[] {1, 2, 3})), null);
         SafetensorsFile mapped = Safetensors.map(p);
-        Safetensors.write(p, List.of(SafeTensor.ofFloats("w", new int[] {3}, new float[] {7, 8, 9})));
+        Safetensors.write(p, List.of(NamedTensor.ofFloats("w", new int[] {3}, new float[] {7, 8, 9})));
         assertArrayEquals(new float[] {1, 2, 3}, mapped.tensor("w").asFloats());
         assertArrayEquals(new float[] {7, 8, 9}, Safetensors.map(p).tensor("w").asFloats());
     }
@@ -163,7 +163,7 @@ class SafetensorsMapTest {
         for (int i = 0; i < n; i++) {
             v[i] = i;
         }
-        Safetensors.write(p, List.of(SafeTensor.ofFloats("big", new int[] {n}, v)));
+        Safetensors.write(p, List.of(NamedTensor.ofFloats("big", new int[] {n}, v)));
     }
 
     private static long headerLength(Path p) throws IOException {
@@ -191,12 +191,12 @@ class SafetensorsMapTest {
     void limitsAndArgumentsApplyToMap() throws IOException {
         Path p = write(mixed(), null);
         SafetensorsException e = assertThrows(SafetensorsException.class,
-                () -> Safetensors.map(p, Safetensors.Limits.DEFAULT.withMaxTensorBytes(16)));
+                () -> Safetensors.map(p, ReadLimits.DEFAULT.withMaxTensorBytes(16)));
         assertTrue(e.getMessage().startsWith(p + ": tensor 'w': 24 bytes exceed the limit of 16 bytes (maxTensorBytes)"),
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Safetensors.map(null));
         assertThrows(IllegalArgumentException.class, () -> Safetensors.map(p, null));
-        List<String> names = new ArrayList<>(Safetensors.map(p, Safetensors.Limits.DEFAULT).names());
+        List<String> names = new ArrayList<>(Safetensors.map(p, ReadLimits.DEFAULT).names());
         assertEquals(9, names.size());
     }
 

@@ -25,10 +25,10 @@ class SafetensorsProperties {
 
     /** A generated tensor together with the typed array it was built from. */
     static final class Case {
-        final SafeTensor tensor;
+        final NamedTensor tensor;
         final Object source;
 
-        Case(SafeTensor tensor, Object source) {
+        Case(NamedTensor tensor, Object source) {
             this.tensor = tensor;
             this.source = source;
         }
@@ -77,7 +77,7 @@ class SafetensorsProperties {
                     for (int i = 0; i < f.length; i++) {
                         f[i] = Float.intBitsToFloat(bits[i]);
                     }
-                    return new Case(SafeTensor.ofFloats(n, s, f), f);
+                    return new Case(NamedTensor.ofFloats(n, s, f), f);
                 }));
         Arbitrary<Case> doubles = Combinators.combine(names, shapes()).flatAs((n, s) ->
                 doubleBits().array(long[].class).ofSize(numel(s)).map(bits -> {
@@ -85,14 +85,14 @@ class SafetensorsProperties {
                     for (int i = 0; i < d.length; i++) {
                         d[i] = Double.longBitsToDouble(bits[i]);
                     }
-                    return new Case(SafeTensor.ofDoubles(n, s, d), d);
+                    return new Case(NamedTensor.ofDoubles(n, s, d), d);
                 }));
         Arbitrary<Case> longs = Combinators.combine(names, shapes()).flatAs((n, s) ->
                 Arbitraries.longs().array(long[].class).ofSize(numel(s))
-                        .map(l -> new Case(SafeTensor.ofLongs(n, s, l), l)));
+                        .map(l -> new Case(NamedTensor.ofLongs(n, s, l), l)));
         Arbitrary<Case> raw = Combinators.combine(names, shapes(), Arbitraries.of(Dtype.values())).flatAs((n, s, d) ->
                 Arbitraries.bytes().array(byte[].class).ofSize(numel(s) * d.size())
-                        .map(b -> new Case(SafeTensor.ofBytes(n, d, s, b), b)));
+                        .map(b -> new Case(NamedTensor.ofBytes(n, d, s, b), b)));
         return Arbitraries.oneOf(floats, doubles, longs, raw);
     }
 
@@ -113,7 +113,7 @@ class SafetensorsProperties {
         for (Case c : generated) {
             unique.putIfAbsent(c.tensor.name(), c);
         }
-        List<SafeTensor> tensors = new ArrayList<>();
+        List<NamedTensor> tensors = new ArrayList<>();
         unique.values().forEach(c -> tensors.add(c.tensor));
 
         byte[] bytes = Safetensors.toBytes(tensors, metadata);
@@ -126,7 +126,7 @@ class SafetensorsProperties {
                 assertEquals(new ArrayList<>(unique.keySet()), f.names());
                 assertEquals(metadata, f.metadata());
                 for (Case c : unique.values()) {
-                    SafeTensor back = f.tensor(c.tensor.name());
+                    NamedTensor back = f.tensor(c.tensor.name());
                     assertEquals(c.tensor, back);
                     assertSameValues(c, back);
                 }
@@ -146,7 +146,7 @@ class SafetensorsProperties {
     }
 
     /** The typed view gives back the exact bit patterns that went in. */
-    private static void assertSameValues(Case c, SafeTensor back) {
+    private static void assertSameValues(Case c, NamedTensor back) {
         if (c.source instanceof float[]) {
             float[] in = (float[]) c.source;
             float[] out = back.asFloats();
@@ -168,9 +168,9 @@ class SafetensorsProperties {
 
     @Property(tries = 100)
     void floatWidensExactlyAndDoubleRoundsLikeACast(@ForAll float f, @ForAll double d) {
-        SafeTensor ft = SafeTensor.ofFloats("f", new int[0], new float[] {f});
+        NamedTensor ft = NamedTensor.ofFloats("f", new int[0], new float[] {f});
         assertEquals(Double.doubleToRawLongBits(f), Double.doubleToRawLongBits(ft.asDoubles()[0]));
-        SafeTensor dt = SafeTensor.ofDoubles("d", new int[0], new double[] {d});
+        NamedTensor dt = NamedTensor.ofDoubles("d", new int[0], new double[] {d});
         if (Double.isInfinite((float) d) == Double.isInfinite(d)) {
             assertEquals(Float.floatToIntBits((float) d), Float.floatToIntBits(dt.asFloats()[0]));
         }

@@ -34,9 +34,9 @@ class SafetensorsWriterTest {
     @TempDir
     Path dir;
 
-    private static List<SafeTensor> tiny() {
-        return List.of(SafeTensor.ofFloats("a", new int[] {2}, new float[] {1.0f, -2.0f}),
-                SafeTensor.ofLongs("b", new int[0], new long[] {-1}));
+    private static List<NamedTensor> tiny() {
+        return List.of(NamedTensor.ofFloats("a", new int[] {2}, new float[] {1.0f, -2.0f}),
+                NamedTensor.ofLongs("b", new int[0], new long[] {-1}));
     }
 
     /**
@@ -84,7 +84,7 @@ class SafetensorsWriterTest {
     @Test
     void escapesNamesAndMetadata() throws IOException {
         String odd = "q\"\\/\n\t\u0001é😀";
-        List<SafeTensor> ts = List.of(SafeTensor.ofDoubles(odd, new int[] {1}, new double[] {3}));
+        List<NamedTensor> ts = List.of(NamedTensor.ofDoubles(odd, new int[] {1}, new double[] {3}));
         SafetensorsFile f = Safetensors.read(Safetensors.toBytes(ts, Map.of(odd, odd)));
         assertEquals(List.of(odd), f.names());
         assertEquals(Map.of(odd, odd), f.metadata());
@@ -95,11 +95,11 @@ class SafetensorsWriterTest {
     @Test
     void invalidArgumentsCreateNothing() throws IOException {
         Path p = dir.resolve("x.safetensors");
-        SafeTensor a = SafeTensor.ofFloats("a", new int[] {1}, new float[] {1});
+        NamedTensor a = NamedTensor.ofFloats("a", new int[] {1}, new float[] {1});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Safetensors.write(p, List.of(a, SafeTensor.ofFloats("b", new int[0], new float[1]), a)));
+                () -> Safetensors.write(p, List.of(a, NamedTensor.ofFloats("b", new int[0], new float[1]), a)));
         assertEquals("duplicate tensor name 'a' at tensors[0] and tensors[2]", e.getMessage());
-        List<SafeTensor> withNull = new ArrayList<>();
+        List<NamedTensor> withNull = new ArrayList<>();
         withNull.add(a);
         withNull.add(null);
         assertEquals("tensors[1] is null",
@@ -110,9 +110,9 @@ class SafetensorsWriterTest {
                 assertThrows(IllegalArgumentException.class, () -> Safetensors.write(p, List.of(a), nullValue))
                         .getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> Safetensors.write(p, List.of(SafeTensor.ofFloats("x\uD800", new int[0], new float[1]))));
+                () -> Safetensors.write(p, List.of(NamedTensor.ofFloats("x\uD800", new int[0], new float[1]))));
         assertTrue(e.getMessage().contains("unpaired surrogate"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Safetensors.write(p, (List<SafeTensor>) null));
+        assertThrows(IllegalArgumentException.class, () -> Safetensors.write(p, (List<NamedTensor>) null));
         assertThrows(IllegalArgumentException.class, () -> Safetensors.write(p, (SafetensorsFile) null));
         assertThrows(IllegalArgumentException.class, () -> Safetensors.write((Path) null, List.of()));
         assertEquals(Set.of(), listing());
@@ -133,25 +133,25 @@ class SafetensorsWriterTest {
     void failedWriteLeavesNoTrace(String stage) throws IOException {
         Path p = dir.resolve("model.safetensors");
         List<String> seen = new ArrayList<>();
-        Safetensors.FailPoint failAt = s -> {
+        SafetensorsWriter.FailPoint failAt = s -> {
             seen.add(s);
             if (s.equals(stage)) {
                 throw new IOException("injected failure at " + s);
             }
         };
-        IOException e = assertThrows(IOException.class, () -> Safetensors.write(p, tiny(), null, failAt));
+        IOException e = assertThrows(IOException.class, () -> SafetensorsWriter.write(p, tiny(), null, failAt));
         assertEquals("injected failure at " + stage, e.getMessage());
         assertEquals(stage, seen.get(seen.size() - 1));
         assertEquals(Set.of(), listing());
 
         byte[] old = {1, 2, 3};
         Files.write(p, old);
-        Safetensors.FailPoint unchecked = s -> {
+        SafetensorsWriter.FailPoint unchecked = s -> {
             if (s.equals(stage)) {
                 throw new UncheckedIOException(new IOException("disk on fire"));
             }
         };
-        assertThrows(UncheckedIOException.class, () -> Safetensors.write(p, tiny(), null, unchecked));
+        assertThrows(UncheckedIOException.class, () -> SafetensorsWriter.write(p, tiny(), null, unchecked));
         assertEquals(Set.of("model.safetensors"), listing());
         assertArrayEquals(old, Files.readAllBytes(p));
     }

@@ -39,10 +39,10 @@ public final class WriterChild {
         for (long i = first; ; i++) {
             long iteration = i;
             Arrays.fill(data, iteration);
-            List<SafeTensor> tensors = List.of(SafeTensor.ofFloats("data", new int[] {elements}, data),
-                    SafeTensor.ofLongs("iteration", new int[0], new long[] {iteration}));
+            List<NamedTensor> tensors = List.of(NamedTensor.ofFloats("data", new int[] {elements}, data),
+                    NamedTensor.ofLongs("iteration", new int[0], new long[] {iteration}));
             out.println("begin " + iteration);
-            Safetensors.write(file, tensors, Map.of("iteration", Long.toString(iteration)), stage -> {
+            SafetensorsWriter.write(file, tensors, Map.of("iteration", Long.toString(iteration)), stage -> {
                 out.println("stage " + iteration + " " + stage);
                 if (stage.equals(pause)) {
                     out.println("paused " + iteration + " " + stage);

@@ -33,7 +33,7 @@ class TrainerTest {
         public void epoch(Trainer.Position pos, double trainLoss, double valLoss) {}
     };
 
-    private static String text() {
+    static String text() {
         // a small language with structure (repeated words) so that the loss can fall
         String[] words = {"the ", "cat ", "sat ", "on ", "a ", "mat. ", "dog ", "ran\n"};
         SplittableRandom r = new SplittableRandom(5);

@@ -22,7 +22,7 @@ import org.rnn4j.cell.CellType;
 import org.rnn4j.cell.Direction;
 import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.cell.RnnWeights;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.Safetensors;
 import org.rnn4j.kernel.Kernels;
 import org.rnn4j.kernel.VectorShapes;
@@ -226,11 +226,11 @@ class StreamingModelTest {
         java.util.Arrays.fill(h, 0.25f);
         s.setH(h, 0);
         var bad = Safetensors.read(Safetensors.toBytes(List.of(
-                SafeTensor.ofFloats("h_n", new int[] {2, 1, 23}, new float[46]),
-                SafeTensor.ofFloats("c_n", new int[] {2, 1, 24}, new float[48])), null));
+                NamedTensor.ofFloats("h_n", new int[] {2, 1, 23}, new float[46]),
+                NamedTensor.ofFloats("c_n", new int[] {2, 1, 24}, new float[48])), null));
         mentions(rejects(() -> s.load(bad)), "h_n", "[2, 1, 24]", "[2, 1, 23]");
         var noC = Safetensors.read(Safetensors.toBytes(List.of(
-                SafeTensor.ofFloats("h_n", new int[] {2, 1, 24}, new float[48])), null));
+                NamedTensor.ofFloats("h_n", new int[] {2, 1, 24}, new float[48])), null));
         mentions(rejects(() -> s.load(noC)), "missing tensor 'c_n'");
         float[] back = new float[s.hSize()];
         s.getH(back, 0);

@@ -12,7 +12,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.Safetensors;
 
 /** Round trips, determinism and metadata for both tokenizers on random text, BMP and beyond. */
@@ -115,7 +115,7 @@ class TokenizerProperties {
             Map<String, String> meta = new java.util.LinkedHashMap<>(t.toMetadata());
             meta.put("model", "lstm");
             byte[] file = Safetensors.toBytes(
-                    List.of(SafeTensor.ofFloats("embedding.weight", new int[] {t.vocabSize(), 1}, new float[t.vocabSize()])),
+                    List.of(NamedTensor.ofFloats("embedding.weight", new int[] {t.vocabSize(), 1}, new float[t.vocabSize()])),
                     meta);
             Map<String, String> back = Safetensors.read(file).metadata();
             for (Map.Entry<String, String> e : t.toMetadata().entrySet()) {

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.rnn4j.io.SafeTensor;
+import org.rnn4j.io.NamedTensor;
 import org.rnn4j.io.Safetensors;
 import org.rnn4j.io.SafetensorsFile;
 import org.rnn4j.nn.Params;
@@ -98,7 +98,7 @@ class OptimizerGoldenTest {
         Params params = new Params();
         List<float[]> grads = new ArrayList<>();
         for (String t : tensors) {
-            SafeTensor p0 = f.tensor("param." + t);
+            NamedTensor p0 = f.tensor("param." + t);
             float[] value = p0.asFloats();
             params.add(t, value, new float[value.length], p0.shape());
             grads.add(f.tensor("grad." + t).asFloats());

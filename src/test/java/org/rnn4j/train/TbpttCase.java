@@ -1,7 +1,11 @@
 package org.rnn4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.rnn4j.cell.Rnn;
@@ -32,6 +36,7 @@ final class TbpttCase {
     final float[] c0;      // (L, B, H), LSTM with states only
     final float[] r;       // (T, B, O) seq-first loss coefficients
     final long seed;
+    final int[] lengths;   // (B) per-sequence lengths, or null = all T
 
     TbpttCase(RnnSpec spec, int steps, int batch, int k1, int k2, boolean withStates, long seed) {
         this.spec = spec;
@@ -46,9 +51,10 @@ final class TbpttCase {
         h0 = withStates ? uniform(rnd, hState()) : null;
         c0 = withStates && lstm() ? uniform(rnd, cState()) : null;
         r = uniform(rnd, steps * batch * spec.outputSize());
+        lengths = null;
     }
 
-    private TbpttCase(TbpttCase o, RnnSpec spec, int k1, int k2) {
+    private TbpttCase(TbpttCase o, RnnSpec spec, int k1, int k2, int[] lengths) {
         this.spec = spec;
         this.weights = new RnnWeights(spec);
         this.weights.copyFrom(o.weights);
@@ -61,16 +67,39 @@ final class TbpttCase {
         this.c0 = o.c0;
         this.r = o.r;
         this.seed = o.seed;
+        this.lengths = lengths;
     }
 
     /** The same data under another spec with the same parameters (dropout, layout); weights copied. */
     TbpttCase withSpec(RnnSpec s) {
-        return new TbpttCase(this, s, k1, k2);
+        return new TbpttCase(this, s, k1, k2, lengths);
     }
 
     /** The same problem with other window sizes; weights copied. */
     TbpttCase withK(int newK1, int newK2) {
-        return new TbpttCase(this, spec, newK1, newK2);
+        return new TbpttCase(this, spec, newK1, newK2, lengths);
+    }
+
+    /** The same problem with per-sequence lengths (B entries in [0, T], or null); weights copied. */
+    TbpttCase withLengths(int[] newLengths) {
+        return new TbpttCase(this, spec, k1, k2, newLengths);
+    }
+
+    /** Sequence b's length: lengths[b], or T. */
+    int length(int b) {
+        return lengths == null ? steps : lengths[b];
+    }
+
+    /** The lengths within stream steps [from, from + n): clamp(lengths[b] − from, 0, n); null if all T. */
+    int[] windowLengths(int from, int n) {
+        if (lengths == null) {
+            return null;
+        }
+        int[] w = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            w[b] = Math.max(0, Math.min(lengths[b] - from, n));
+        }
+        return w;
     }
 
     static float[] uniform(SplittableRandom rnd, int n) {
@@ -130,7 +159,8 @@ final class TbpttCase {
     public String toString() {
         return spec.describe() + (spec.dropout() > 0 ? " dropout=" + spec.dropout() : "")
                 + (spec.batchFirst() ? " batchFirst" : "") + " T=" + steps + " B=" + batch + " k1=" + k1
-                + " k2=" + k2 + " states=" + (h0 != null) + " seed=" + seed;
+                + " k2=" + k2 + " states=" + (h0 != null) + " seed=" + seed
+                + (lengths == null ? "" : " lengths=" + Arrays.toString(lengths));
     }
 
     // ================================================================== the loss
@@ -205,11 +235,20 @@ final class TbpttCase {
         float[] hN;
         float[] cN;
         float[] seen;      // every shown output at its stream position, (T, B, O) seq-first
+        float[] gradInput; // the driver's truncated dL/d(input), in the spec's layout, or null
         RnnWeights weights;   // the weights after the run (changed only by an Sgd)
     }
 
     /** The driver on a copy of the weights (so callers may step them), with the given kernels and dropout seed. */
     Result driver(Kernels k, long dropSeed, Sgd sgd) {
+        return driver(k, dropSeed, sgd, input(), false);
+    }
+
+    /**
+     * As {@link #driver(Kernels, long, Sgd)} on the given stream (in the spec's layout); with lengths
+     * or {@code withGradInput}, through the run that takes lengths and gradInput.
+     */
+    Result driver(Kernels k, long dropSeed, Sgd sgd, float[] stream, boolean withGradInput) {
         RnnWeights w = new RnnWeights(spec);
         w.copyFrom(weights);
         Rnn rnn = new Rnn(w, k);
@@ -220,13 +259,42 @@ final class TbpttCase {
         res.cN = lstm() ? new float[cState()] : null;
         Loss loss = newLoss();
         RnnWeights g = res.grads;
-        res.loss = tb.run(new RnnWorkspace(Parallelism.SERIAL, dropSeed), input(), steps, batch, h0, c0, loss, g,
-                sgd == null ? null : (u, e, l) -> sgd.step(w, g), res.hN, res.cN);
+        RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, dropSeed);
+        TruncatedBptt.AfterUpdate after = sgd == null ? null : (u, e, l) -> sgd.step(w, g);
+        if (lengths == null && !withGradInput) {
+            res.loss = tb.run(ws, stream, steps, batch, h0, c0, loss, g, after, res.hN, res.cN);
+        } else {
+            res.gradInput = withGradInput ? new float[steps * batch * spec.inputSize()] : null;
+            res.loss = tb.run(ws, stream, steps, batch, lengths, h0, c0, loss, g, after, res.hN, res.cN,
+                    res.gradInput);
+        }
         if (!loss.gradZeroOnEntry) {
             throw new AssertionError("gradOutput was not all zeros on entry to the loss");
         }
         res.seen = loss.seen;
         res.weights = w;
+        return res;
+    }
+
+    /**
+     * Full BPTT with direct {@link Rnn} calls: one training-mode forward over all T steps (with the
+     * lengths), the test loss on all of them, one backward (with gradInput if asked).
+     */
+    Result fullBptt(Kernels k, long dropSeed, boolean withGradInput) {
+        Rnn rnn = new Rnn(weights, k);
+        RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, dropSeed);
+        Result res = new Result();
+        float[] out = new float[steps * batch * out()];
+        res.hN = new float[hState()];
+        res.cN = lstm() ? new float[cState()] : null;
+        rnn.forward(ws, true, input(), steps, batch, lengths, h0, c0, out, res.hN, res.cN);
+        float[] gOut = new float[out.length];
+        Loss loss = newLoss();
+        res.loss = loss.loss(0, steps, out, gOut);
+        res.grads = new RnnWeights(spec);
+        res.gradInput = withGradInput ? new float[steps * batch * spec.inputSize()] : null;
+        rnn.backward(ws, gOut, null, null, res.grads, res.gradInput, null, null);
+        res.seen = loss.seen;
         return res;
     }
 
@@ -255,8 +323,8 @@ final class TbpttCase {
      * documented schedule (seq-first only). Not shared with the driver: every buffer is fresh.
      */
     Result manual(Kernels k, long dropSeed, Sgd sgd) {
-        if (spec.batchFirst()) {
-            throw new IllegalStateException("manual construction is seq-first");
+        if (spec.batchFirst() || lengths != null) {
+            throw new IllegalStateException("manual construction is seq-first, without lengths");
         }
         RnnWeights w = new RnnWeights(spec);
         w.copyFrom(weights);
@@ -342,7 +410,7 @@ final class TbpttCase {
         res.seen = new float[steps * batch * out()];
         res.hN = new float[hState()];
         res.cN = lstm() ? new float[cState()] : null;
-        rnn.forward(new RnnWorkspace(), false, input(), steps, batch, null, h0, c0, res.seen, res.hN, res.cN);
+        rnn.forward(new RnnWorkspace(), false, input(), steps, batch, lengths, h0, c0, res.seen, res.hN, res.cN);
         return res;
     }
 
@@ -352,9 +420,18 @@ final class TbpttCase {
      * TBPTT in double precision from its definition (no dropout, fixed weights): the state at any
      * step s is the forward pass over [0, s) from h0; update j back-propagates the window [a, e)
      * from the state at a, with output gradient r + y on the shown steps that are back-propagated
-     * ([max(start, a), e)) and 0 elsewhere; the loss is that of the full forward pass.
+     * ([max(start, a), e)) and 0 elsewhere; the loss is that of the full forward pass. With
+     * lengths, every forward pass over [from, from + n) runs {@link #windowLengths}.
      */
     Map<String, double[]> reference(double[] lossOut) {
+        return reference(lossOut, null);
+    }
+
+    /**
+     * As {@link #reference(double[])}, and if {@code dxOut} is not null it receives (T, B, I)
+     * seq-first the truncated input gradient: the sum over updates of each window's input gradient.
+     */
+    Map<String, double[]> reference(double[] lossOut, double[] dxOut) {
         if (spec.dropout() > 0 || spec.batchFirst()) {
             throw new IllegalStateException("the reference is seq-first without dropout");
         }
@@ -366,7 +443,7 @@ final class TbpttCase {
         double[] xd = toDouble(x);
         double[] h0d = toDouble(h0);
         double[] c0d = toDouble(c0);
-        ReferenceRnn.Forward full = ref.forward(xd, steps, batch, null, h0d, c0d, null);
+        ReferenceRnn.Forward full = ref.forward(xd, steps, batch, lengths, h0d, c0d, null);
         double loss = 0;
         for (int i = 0; i < steps * bo; i++) {
             double y = full.output()[i];
@@ -384,12 +461,12 @@ final class TbpttCase {
             double[] ca = c0d;
             if (a > 0) {
                 ReferenceRnn.Forward pre = ref.forward(Arrays.copyOfRange(xd, 0, a * batch * spec.inputSize()), a,
-                        batch, null, h0d, c0d, null);
+                        batch, windowLengths(0, a), h0d, c0d, null);
                 ha = pre.hN();
                 ca = pre.cN();
             }
             ReferenceRnn.Forward f = ref.forward(Arrays.copyOfRange(xd, a * batch * spec.inputSize(),
-                    end * batch * spec.inputSize()), end - a, batch, null, ha, ca, null);
+                    end * batch * spec.inputSize()), end - a, batch, windowLengths(a, end - a), ha, ca, null);
             double[] gy = new double[(end - a) * bo];
             for (int t = Math.max(start, a); t < end; t++) {
                 for (int i = 0; i < bo; i++) {
@@ -398,6 +475,12 @@ final class TbpttCase {
                 }
             }
             ReferenceRnn.Gradients g = ref.backward(f, gy, null, null);
+            if (dxOut != null) {
+                int bi = batch * spec.inputSize();
+                for (int i = 0; i < (end - a) * bi; i++) {
+                    dxOut[a * bi + i] += g.input()[i];
+                }
+            }
             for (String n : weights.names()) {
                 double[] acc = grads.get(n);
                 double[] d = g.parameter(n);
@@ -407,6 +490,59 @@ final class TbpttCase {
             }
         }
         return grads;
+    }
+
+    /**
+     * The truncated loss Σ_j L_j as a function of the live seq-first stream {@code x} (T, B, I), for
+     * finite differences: the windows {a, start, end} of the schedule and the states at each a are
+     * computed once, from {@code x} as it is now, and then held constant; each evaluation forwards
+     * every window [a, end) from its state (with {@link #windowLengths}) and sums r·y + y²/2 over
+     * its shown and back-propagated steps [max(a, start), end).
+     */
+    java.util.function.DoubleSupplier truncatedLoss(ReferenceRnn ref, double[] x) {
+        int bo = batch * out();
+        int bi = batch * spec.inputSize();
+        List<int[]> windows = new ArrayList<>();
+        List<double[][]> states = new ArrayList<>();
+        for (int start = 0; start < steps; start += k1) {
+            int end = Math.min(start + k1, steps);
+            int a = k2 <= k1 ? Math.max(start, end - k2) : Math.max(0, end - k2);
+            windows.add(new int[] {a, start, end});
+            ReferenceRnn.Forward pre = ref.forward(Arrays.copyOf(x, a * bi), a, batch, windowLengths(0, a),
+                    toDouble(h0), toDouble(c0), null);
+            states.add(new double[][] {pre.hN(), pre.cN()});
+        }
+        return () -> {
+            double l = 0;
+            for (int j = 0; j < windows.size(); j++) {
+                int[] w = windows.get(j);
+                ReferenceRnn.Forward f = ref.forward(Arrays.copyOfRange(x, w[0] * bi, w[2] * bi), w[2] - w[0],
+                        batch, windowLengths(w[0], w[2] - w[0]), states.get(j)[0], states.get(j)[1], null);
+                for (int t = Math.max(w[0], w[1]); t < w[2]; t++) {
+                    for (int i = 0; i < bo; i++) {
+                        double y = f.output()[(t - w[0]) * bo + i];
+                        l += r[t * bo + i] * y + 0.5 * y * y;
+                    }
+                }
+            }
+            return l;
+        };
+    }
+
+    /**
+     * The engine-vs-reference criterion (see EngineVsReferenceProperties) for one tensor of n
+     * elements: ‖got − want‖ ≤ 1e-4·‖want‖ + 1e-6·√n, every element finite.
+     */
+    static void assertNearReference(String name, double[] want, float[] got) {
+        double d = 0;
+        double n = 0;
+        for (int i = 0; i < want.length; i++) {
+            assertTrue(Float.isFinite(got[i]), name + " not finite at " + i);
+            d += (got[i] - want[i]) * (got[i] - want[i]);
+            n += want[i] * want[i];
+        }
+        double bound = 1e-4 * Math.sqrt(n) + 1e-6 * Math.sqrt(want.length);
+        assertTrue(Math.sqrt(d) <= bound, name + ": ‖Δ‖ = " + Math.sqrt(d) + " > " + bound);
     }
 
     static double[] toDouble(float[] a) {

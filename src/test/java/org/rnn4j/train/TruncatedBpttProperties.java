@@ -2,7 +2,6 @@ package org.rnn4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -46,25 +45,31 @@ class TruncatedBpttProperties {
         Arbitrary<Long> seed = Arbitraries.longs();
         return Combinators.combine(cell, in, hidden, batch, seq, layers, mode, seed).as((c, i, h, b, t, l, m, s) -> {
             SplittableRandom r = new SplittableRandom(s);
-            int k1;
-            int k2;
-            // k1 mostly well below T, so that most runs have several windows; k2 up to beyond T
-            if (m == 0) {                      // k2 = k1
-                k1 = 1 + r.nextInt(t + 2);
-                k2 = k1;
-            } else if (m == 1) {               // k2 < k1
-                k1 = 2 + r.nextInt(Math.max(1, t / 2));
-                k2 = 1 + r.nextInt(k1 - 1);
-            } else {                           // k2 > k1: overlapping windows
-                k1 = 1 + r.nextInt(Math.max(1, t / 3));
-                k2 = k1 + 1 + r.nextInt(Math.max(1, t / 2));
-            }
+            int[] k = windowSizes(r, t, m);
             RnnSpec spec = RnnSpec.builder(c, i, h).numLayers(l).build();
-            return new TbpttCase(spec, t, b, k1, k2, r.nextBoolean(), r.nextLong());
+            return new TbpttCase(spec, t, b, k[0], k[1], r.nextBoolean(), r.nextLong());
         });
     }
 
-    private static RnnSpec variant(TbpttCase c, boolean dropout, boolean batchFirst) {
+    /**
+     * {k1, k2} for a stream of t steps in regime m (0: k2 = k1, 1: k2 &lt; k1, 2: k2 &gt; k1), drawn
+     * from r: k1 mostly well below T, so that most runs have several windows; k2 up to beyond T.
+     */
+    static int[] windowSizes(SplittableRandom r, int t, int m) {
+        if (m == 0) {                      // k2 = k1
+            int k1 = 1 + r.nextInt(t + 2);
+            return new int[] {k1, k1};
+        }
+        if (m == 1) {                      // k2 < k1
+            int k1 = 2 + r.nextInt(Math.max(1, t / 2));
+            return new int[] {k1, 1 + r.nextInt(k1 - 1)};
+        }
+        int k1 = 1 + r.nextInt(Math.max(1, t / 3));   // k2 > k1: overlapping windows
+        return new int[] {k1, k1 + 1 + r.nextInt(Math.max(1, t / 2))};
+    }
+
+    /** c's spec with dropout 0.3 if asked and L > 1, and the given layout. */
+    static RnnSpec variant(TbpttCase c, boolean dropout, boolean batchFirst) {
         double p = dropout && c.spec.numLayers() > 1 ? 0.3 : 0;
         return c.spec.toBuilder().dropout(p).batchFirst(batchFirst).build();
     }
@@ -79,24 +84,7 @@ class TruncatedBpttProperties {
         TbpttCase c = base.withSpec(variant(base, dropout, batchFirst)).withK(k, k);
         Kernels kernels = simd ? Kernels.simd() : Kernels.scalar();
         TbpttCase.Result tb = c.driver(kernels, dropSeed, null);
-
-        Rnn rnn = new Rnn(c.weights, kernels);
-        RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, dropSeed);
-        float[] out = new float[c.steps * c.batch * c.out()];
-        float[] hN = new float[c.hState()];
-        float[] cN = c.lstm() ? new float[c.cState()] : null;
-        rnn.forward(ws, true, c.input(), c.steps, c.batch, null, c.h0, c.c0, out, hN, cN);
-        float[] gOut = new float[out.length];
-        TbpttCase.Loss loss = c.newLoss();
-        double l = loss.loss(0, c.steps, out, gOut);
-        RnnWeights grads = new RnnWeights(c.spec);
-        rnn.backward(ws, gOut, null, null, grads, null, null, null);
-
-        assertEquals(l, tb.loss, "loss");
-        assertSameGrads(grads, tb.grads, c);
-        assertArrayEquals(hN, tb.hN, "hN");
-        assertArrayEquals(cN, tb.cN, "cN");
-        assertArrayEquals(loss.seen, tb.seen, "outputs shown to the loss");
+        assertSameResult(c.fullBptt(kernels, dropSeed, false), tb, c);
     }
 
     /** Properties 3 and 4: every regime equals TBPTT written out with direct Rnn calls, bitwise, dropout included. */
@@ -106,11 +94,7 @@ class TruncatedBpttProperties {
         TbpttCase c = base.withSpec(variant(base, dropout, false));
         TbpttCase.Result tb = c.driver(Kernels.scalar(), dropSeed, null);
         TbpttCase.Result manual = c.manual(Kernels.scalar(), dropSeed, null);
-        assertEquals(manual.loss, tb.loss, "loss");
-        assertSameGrads(manual.grads, tb.grads, c);
-        assertArrayEquals(manual.hN, tb.hN, "hN");
-        assertArrayEquals(manual.cN, tb.cN, "cN");
-        assertArrayEquals(manual.seen, tb.seen, "outputs shown to the loss");
+        assertSameResult(manual, tb, c);
     }
 
     /**
@@ -156,17 +140,7 @@ class TruncatedBpttProperties {
         double[] refLoss = new double[1];
         Map<String, double[]> ref = c.reference(refLoss);
         for (Map.Entry<String, double[]> e : ref.entrySet()) {
-            double[] want = e.getValue();
-            float[] got = tb.grads.get(e.getKey());
-            double d = 0;
-            double n = 0;
-            for (int i = 0; i < want.length; i++) {
-                assertTrue(Float.isFinite(got[i]), e.getKey() + " not finite at " + i);
-                d += (got[i] - want[i]) * (got[i] - want[i]);
-                n += want[i] * want[i];
-            }
-            double bound = 1e-4 * Math.sqrt(n) + 1e-6 * Math.sqrt(want.length);
-            assertTrue(Math.sqrt(d) <= bound, e.getKey() + ": ‖Δ‖ = " + Math.sqrt(d) + " > " + bound);
+            TbpttCase.assertNearReference(e.getKey(), e.getValue(), tb.grads.get(e.getKey()));
         }
         // the loss: a sum of T·B·O terms of size O(1), each from a float output
         double terms = c.steps * c.batch * c.out();
@@ -180,11 +154,7 @@ class TruncatedBpttProperties {
         TbpttCase bf = base.withSpec(variant(base, dropout, true));
         TbpttCase.Result a = seq.driver(Kernels.scalar(), dropSeed, null);
         TbpttCase.Result b = bf.driver(Kernels.scalar(), dropSeed, null);
-        assertEquals(a.loss, b.loss, "loss");
-        assertSameGrads(a.grads, b.grads, base);
-        assertArrayEquals(a.hN, b.hN, "hN");
-        assertArrayEquals(a.cN, b.cN, "cN");
-        assertArrayEquals(a.seen, b.seen, "outputs shown to the loss");
+        assertSameResult(a, b, base);
     }
 
     /**
@@ -220,7 +190,19 @@ class TruncatedBpttProperties {
         assertEquals(one.loss, l1 + l2, 1e-12 * (1 + Math.abs(one.loss)), "loss");
     }
 
-    static void assertSameGrads(RnnWeights want, RnnWeights got, TbpttCase c) {
+    /** Bitwise: loss, parameter gradients, hN, cN, the outputs shown, and gradInput if {@code want} has one. */
+    static void assertSameResult(TbpttCase.Result want, TbpttCase.Result got, TbpttCase c) {
+        assertEquals(want.loss, got.loss, "loss");
+        assertSameGrads(want.grads, got.grads, c);
+        assertArrayEquals(want.hN, got.hN, "hN");
+        assertArrayEquals(want.cN, got.cN, "cN");
+        assertArrayEquals(want.seen, got.seen, "outputs shown to the loss");
+        if (want.gradInput != null) {
+            assertArrayEquals(want.gradInput, got.gradInput, "gradInput");
+        }
+    }
+
+        static void assertSameGrads(RnnWeights want, RnnWeights got, TbpttCase c) {
         for (String n : want.names()) {
             assertArrayEquals(want.get(n), got.get(n), "grad " + n + " (" + c + ")");
         }

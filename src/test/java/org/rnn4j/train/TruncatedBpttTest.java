@@ -204,34 +204,7 @@ class TruncatedBpttTest {
                 ref.setParameter(n, c.weights.get(n));
             }
             int bo = c.batch * c.out();
-            int bi = c.batch * spec.inputSize();
-            double[] x = TbpttCase.toDouble(c.x);
-            // windows {a, start, end} and the start states at a, computed once, then held constant
-            List<int[]> windows = new ArrayList<>();
-            List<double[][]> states = new ArrayList<>();
-            for (int start = 0; start < c.steps; start += k1) {
-                int end = Math.min(start + k1, c.steps);
-                int a = k2 <= k1 ? Math.max(start, end - k2) : Math.max(0, end - k2);
-                windows.add(new int[] {a, start, end});
-                ReferenceRnn.Forward pre = ref.forward(Arrays.copyOf(x, a * bi), a, c.batch, null,
-                        TbpttCase.toDouble(c.h0), TbpttCase.toDouble(c.c0), null);
-                states.add(new double[][] {pre.hN(), pre.cN()});
-            }
-            java.util.function.DoubleSupplier truncatedLoss = () -> {
-                double l = 0;
-                for (int j = 0; j < windows.size(); j++) {
-                    int[] w = windows.get(j);
-                    ReferenceRnn.Forward f = ref.forward(Arrays.copyOfRange(x, w[0] * bi, w[2] * bi), w[2] - w[0],
-                            c.batch, null, states.get(j)[0], states.get(j)[1], null);
-                    for (int t = Math.max(w[0], w[1]); t < w[2]; t++) {
-                        for (int i = 0; i < bo; i++) {
-                            double y = f.output()[(t - w[0]) * bo + i];
-                            l += c.r[t * bo + i] * y + 0.5 * y * y;
-                        }
-                    }
-                }
-                return l;
-            };
+            java.util.function.DoubleSupplier truncatedLoss = c.truncatedLoss(ref, TbpttCase.toDouble(c.x));
             List<GradientCheck.Target> targets = new ArrayList<>();
             for (String n : c.weights.names()) {
                 targets.add(GradientCheck.Target.of(n, ref.parameter(n), TbpttCase.toDouble(tb.grads.get(n))));
@@ -282,7 +255,8 @@ class TruncatedBpttTest {
 
     // ================================================================== 5. argument errors
 
-    private static void expect(String message, Executable call) {
+    /** Asserts that call throws an IllegalArgumentException with exactly this message. */
+    static void expect(String message, Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertEquals(message, e.getMessage());
     }
@@ -371,13 +345,17 @@ class TruncatedBpttTest {
     /**
      * Once its buffers are sized, the driver allocates nothing per window, nor per run. Scalar
      * kernels (SIMD vector boxes are heap objects until C2 compiles the kernels, which says nothing
-     * about the driver); LSTM with training-mode dropout; all three regimes.
+     * about the driver); LSTM with training-mode dropout; all three regimes; without and with
+     * lengths and gradInput.
      */
     @Test
     void steadyStateWindowsAllocateNothing() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId();
-        for (int[] k : new int[][] {{5, 5}, {7, 3}, {3, 8}}) {
+        int[] lengths = {40, 17, 0};
+        float[] dx = new float[40 * 3 * 5];
+        for (int[] k : new int[][] {{5, 5}, {7, 3}, {3, 8}, {5, 5, 1}, {7, 3, 1}, {3, 8, 1}}) {
+            boolean padded = k.length > 2;
             TbpttCase c = lstmCase(40, k[0], k[1], 0.3);
             TruncatedBptt tb = new TruncatedBptt(new Rnn(c.weights, Kernels.scalar()), k[0], k[1]);
             RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, 1);
@@ -402,11 +380,16 @@ class TruncatedBpttTest {
                 loss.reset();
                 long before = mx.getThreadAllocatedBytes(id);
                 last[0] = before;
-                tb.run(ws, c.x, 40, 3, c.h0, c.c0, loss, grads, measure, hN, cN);
+                if (padded) {
+                    tb.run(ws, c.x, 40, 3, lengths, c.h0, c.c0, loss, grads, measure, hN, cN, dx);
+                } else {
+                    tb.run(ws, c.x, 40, 3, c.h0, c.c0, loss, grads, measure, hN, cN);
+                }
                 total = mx.getThreadAllocatedBytes(id) - before;
                 clean = run > 0 && total == 0 && Arrays.stream(perWindow).allMatch(b -> b == 0);
             }
-            assertTrue(clean, "no allocation-free run, k = " + Arrays.toString(k) + "; the last allocated " + total
+            assertTrue(clean, "no allocation-free run, k = " + Arrays.toString(Arrays.copyOf(k, 2))
+                    + (padded ? " with lengths and gradInput" : "") + "; the last allocated " + total
                     + " bytes, per window " + Arrays.toString(perWindow));
         }
     }

@@ -43,7 +43,7 @@ import java.util.Arrays;
  * Integer/float conversions are refused ({@link IllegalStateException}) rather than rounded, because
  * reading the wrong tensor as the wrong kind is almost always a bug; convert explicitly if meant.
  */
-public final class SafeTensor {
+public final class NamedTensor {
     /** Largest array the JVM reliably allocates; the same bound the JDK's own collections use. */
     static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
@@ -60,7 +60,7 @@ public final class SafeTensor {
     private final boolean mapped;
 
     /** Takes ownership of {@code shape} and {@code data}; callers have validated or copied them. */
-    private SafeTensor(String name, Dtype dtype, int[] shape, int numel, ByteBuffer data, boolean mapped) {
+    private NamedTensor(String name, Dtype dtype, int[] shape, int numel, ByteBuffer data, boolean mapped) {
         this.name = name;
         this.dtype = dtype;
         this.shape = shape;
@@ -69,7 +69,7 @@ public final class SafeTensor {
         this.mapped = mapped;
     }
 
-    private SafeTensor(String name, Dtype dtype, int[] shape, int numel, byte[] data) {
+    private NamedTensor(String name, Dtype dtype, int[] shape, int numel, byte[] data) {
         this(name, dtype, shape, numel, ByteBuffer.wrap(data), false);
     }
 
@@ -79,8 +79,8 @@ public final class SafeTensor {
      * @param data positioned at 0, exactly the tensor's bytes; a heap buffer must wrap an array no
      *        one else holds; never moved afterwards
      */
-    static SafeTensor trusted(String name, Dtype dtype, int[] shape, ByteBuffer data, boolean mapped) {
-        return new SafeTensor(name, dtype, shape, data.remaining() / dtype.size(), data, mapped);
+    static NamedTensor trusted(String name, Dtype dtype, int[] shape, ByteBuffer data, boolean mapped) {
+        return new NamedTensor(name, dtype, shape, data.remaining() / dtype.size(), data, mapped);
     }
 
     /**
@@ -94,11 +94,11 @@ public final class SafeTensor {
      * @throws IllegalArgumentException if an argument is null, a dimension is negative, the element
      *         count overflows or {@code data.length != product(shape)}
      */
-    public static SafeTensor ofFloats(String name, int[] shape, float[] data) {
+    public static NamedTensor ofFloats(String name, int[] shape, float[] data) {
         int n = checkedNumel(name, Dtype.F32, shape, data == null ? -1 : data.length);
         ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(data);
-        return new SafeTensor(name, Dtype.F32, shape.clone(), n, b.array());
+        return new NamedTensor(name, Dtype.F32, shape.clone(), n, b.array());
     }
 
     /**
@@ -111,11 +111,11 @@ public final class SafeTensor {
      * @return the tensor
      * @throws IllegalArgumentException as for {@link #ofFloats}
      */
-    public static SafeTensor ofDoubles(String name, int[] shape, double[] data) {
+    public static NamedTensor ofDoubles(String name, int[] shape, double[] data) {
         int n = checkedNumel(name, Dtype.F64, shape, data == null ? -1 : data.length);
         ByteBuffer b = ByteBuffer.allocate(n * 8).order(ByteOrder.LITTLE_ENDIAN);
         b.asDoubleBuffer().put(data);
-        return new SafeTensor(name, Dtype.F64, shape.clone(), n, b.array());
+        return new NamedTensor(name, Dtype.F64, shape.clone(), n, b.array());
     }
 
     /**
@@ -127,11 +127,11 @@ public final class SafeTensor {
      * @return the tensor
      * @throws IllegalArgumentException as for {@link #ofFloats}
      */
-    public static SafeTensor ofLongs(String name, int[] shape, long[] data) {
+    public static NamedTensor ofLongs(String name, int[] shape, long[] data) {
         int n = checkedNumel(name, Dtype.I64, shape, data == null ? -1 : data.length);
         ByteBuffer b = ByteBuffer.allocate(n * 8).order(ByteOrder.LITTLE_ENDIAN);
         b.asLongBuffer().put(data);
-        return new SafeTensor(name, Dtype.I64, shape.clone(), n, b.array());
+        return new NamedTensor(name, Dtype.I64, shape.clone(), n, b.array());
     }
 
     /**
@@ -144,7 +144,7 @@ public final class SafeTensor {
      * @return the tensor
      * @throws IllegalArgumentException if an argument is null or the byte count does not match
      */
-    public static SafeTensor ofBytes(String name, Dtype dtype, int[] shape, byte[] littleEndian) {
+    public static NamedTensor ofBytes(String name, Dtype dtype, int[] shape, byte[] littleEndian) {
         if (dtype == null) {
             throw new IllegalArgumentException("tensor '" + name + "': dtype must not be null");
         }
@@ -157,7 +157,7 @@ public final class SafeTensor {
             throw new IllegalArgumentException("tensor '" + name + "': " + dtype + " shape "
                     + Arrays.toString(shape) + " needs " + expected + " bytes, got " + littleEndian.length);
         }
-        return new SafeTensor(name, dtype, shape.clone(), n, littleEndian.clone());
+        return new NamedTensor(name, dtype, shape.clone(), n, littleEndian.clone());
     }
 
     /**
@@ -198,8 +198,8 @@ public final class SafeTensor {
         if (name == null) {
             throw new IllegalArgumentException("tensor name must not be null");
         }
-        if (name.equals(Safetensors.METADATA_KEY)) {
-            throw new IllegalArgumentException("tensor name '" + Safetensors.METADATA_KEY
+        if (name.equals(Header.METADATA_KEY)) {
+            throw new IllegalArgumentException("tensor name '" + Header.METADATA_KEY
                     + "' is reserved for the metadata map");
         }
     }
@@ -459,24 +459,25 @@ public final class SafeTensor {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof SafeTensor)) {
+        if (!(o instanceof NamedTensor)) {
             return false;
         }
-        SafeTensor t = (SafeTensor) o;
+        NamedTensor t = (NamedTensor) o;
         // ByteBuffer.equals compares bytes, whichever kind of buffer holds them.
         return name.equals(t.name) && dtype == t.dtype && Arrays.equals(shape, t.shape)
                 && data.equals(t.data);
     }
 
+    /** A hash of name, dtype, shape and the stored bytes, consistent with {@link #equals(Object)}. */
     @Override
     public int hashCode() {
         return ((name.hashCode() * 31 + dtype.hashCode()) * 31 + Arrays.hashCode(shape)) * 31
                 + data.hashCode();
     }
 
-    /** E.g. {@code SafeTensor[weight_ih_l0, F32, [28, 5]]}; the data is not printed. */
+    /** E.g. {@code NamedTensor[weight_ih_l0, F32, [28, 5]]}; the data is not printed. */
     @Override
     public String toString() {
-        return "SafeTensor[" + name + ", " + dtype + ", " + Arrays.toString(shape) + "]";
+        return "NamedTensor[" + name + ", " + dtype + ", " + Arrays.toString(shape) + "]";
     }
 }

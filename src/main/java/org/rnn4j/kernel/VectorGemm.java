@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  * two pipes). The row count is chosen per JDK, by measurement (AVX2, 16 registers):
  * <ul>
  *   <li>6 × 2 (12 accumulators, 15 registers) on JDK 17: C2 interleaves broadcasts and FMAs, and
- *       the tile runs ~12% faster than 4 × 2 (whose loop is dispatch-bound on JDK 17's index
+ *       the tile runs faster than 4 × 2 (whose loop is dispatch-bound on JDK 17's index
  *       arithmetic).</li>
  *   <li>4 × 2 (8 accumulators, 14 registers) from JDK 18 on: JDK 25's C2 issues all broadcasts at
  *       the top of the iteration, and with 6 rows it then spills an accumulator through the stack
@@ -52,8 +52,8 @@ final class VectorGemm {
     static final int L = F.length();
     /**
      * Micro-kernel rows, chosen once by measurement per JDK (see the class comment): 6 on JDK 17,
-     * whose C2 keeps the 15 registers of the 6 × 2 tile without spilling and runs it ~12% faster;
-     * 4 from JDK 18 on (measured on 25). {@code -Drnn4j.gemm.mr=4|6} overrides (tests use it to
+     * whose C2 keeps the 15 registers of the 6 × 2 tile without spilling and runs it faster;
+     * 4 from JDK 18 on (measured on 25; figures in docs/performance.md). {@code -Drnn4j.gemm.mr=4|6} overrides (tests use it to
      * run both kernels on one JDK).
      */
     static final int MR = chooseMr();
@@ -161,8 +161,8 @@ final class VectorGemm {
      * Rows up to which {@link #gemmPacked} runs each row of A as its own vector-times-matrix pass
      * ({@link #thinRow4}) instead of padding it to an MR-row tile. Per k step the tile kernel reads 2
      * vectors of B for 2·MR FMAs, the row kernel 8 vectors for 8 FMAs, so a row costs about what a
-     * tile costs at 1/MR of its FMAs, less when B streams from L2: rows win below MR/2 (one-JVM probe,
-     * JDK 25, MR = 4, (m, 512, 128): m = 1 9.5 → 5.5 µs, m = 2 17 → 6 µs, m = 3 10 vs 12 µs, no gain).
+     * tile costs at 1/MR of its FMAs, less when B streams from L2: rows win below MR/2 (a probe at MR = 4:
+     * one and two rows gained, three did not).
      */
     static final int THIN_M = MR / 2;
 
@@ -311,8 +311,8 @@ final class VectorGemm {
             }
             // One call site: C2 inlines the micro-kernel once. With a second call for edge tiles the
             // doubled body exceeded C2's inlining budget, the edge copy's vector intrinsics were not
-            // inlined, and every edge tile ran the Vector API's boxing Java fallback (≈ 5 KB of
-            // garbage and a 10x slowdown per edge tile; found by ThreadMXBean allocation counts).
+            // inlined, and every edge tile ran the Vector API's boxing Java fallback (kilobytes of
+            // garbage and many times slower per edge tile; found by ThreadMXBean allocation counts).
             kernel(kc, packA, pa, packB, pb, full ? c : tile, full ? cIdx : 0, full ? ldc : NR);
             if (!full) {
                 for (int r = 0; r < mr; r++) {

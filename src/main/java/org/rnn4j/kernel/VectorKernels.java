@@ -180,8 +180,8 @@ final class VectorKernels extends Kernels {
     void axpy0(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
         FloatVector a = FloatVector.broadcast(F, alpha);
         int i = 0;
-        // Four independent load-FMA-store chains per iteration (a one-vector loop measured slower
-        // than HotSpot's auto-vectorized, unrolled scalar loop).
+        // Four independent load-FMA-store chains per iteration (a one-vector loop was slower than
+        // HotSpot's auto-vectorized, unrolled scalar loop).
         for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
             FloatVector y0 = FloatVector.fromArray(F, x, xOff + i).fma(a, FloatVector.fromArray(F, y, yOff + i));
             FloatVector y1 = FloatVector.fromArray(F, x, xOff + i + L).fma(a, FloatVector.fromArray(F, y, yOff + i + L));
@@ -340,7 +340,7 @@ final class VectorKernels extends Kernels {
         int bound = F.loopBound(n);
         float[] lanes = LANES.get();
         // Four rows at a time: one load of x feeds four FMAs. (Two vectors per row per step, eight
-        // accumulators, measured slower at H = 64 and 256 on both JDKs, so four chains it is.)
+        // accumulators, was slower on both JDKs, so four chains it is.)
         // The last 1-3 rows run in the same loop with the missing rows aliased to the last one and
         // their sums dropped: a separate one-row loop for them boxed a vector per call on JDK 17
         // (C2 kept the accumulator of that loop as an object), which broke zero-allocation streaming.
@@ -399,8 +399,8 @@ final class VectorKernels extends Kernels {
      * bf16 GEMV over the packed layout (see Bf16): one int vector widens into the weights of two
      * contiguous column runs, lo = int << 16 and hi = int & 0xFFFF0000, both exact floats, so a step
      * needs no shuffle. One row at a time in a small method: the four-row form of multAddVec0 (x
-     * loads shared by four rows) left its vectors boxed on JDK 17 (~50 bytes of garbage per vector
-     * step), and x comes from L1 either way; four accumulators (two ints vectors per iteration) keep
+     * loads shared by four rows) left its vectors boxed on JDK 17 (garbage on every vector step),
+     * and x comes from L1 either way; four accumulators (two ints vectors per iteration) keep
      * the FMA pipes busy.
      */
     @Override
@@ -509,8 +509,8 @@ final class VectorKernels extends Kernels {
      * The exp core is spelled out in this loop, not called as a vector helper: a helper C2 has
      * already compiled on its own is not inlined once its code is larger than InlineSmallCode
      * ("already compiled into a big method"), and then every vector crossing the call is boxed.
-     * Whether it was compiled first depends on the order in which a JVM's callers got hot, so a
-     * helper made softmax allocate 1,152 B per call in one test order and nothing in another.
+     * Whether it was compiled first depends on the order in which a JVM's callers got hot, so such
+     * a helper made softmax allocate on every call in one test order and nothing in another.
      * Lane by lane this is {@link FloatMath#exp}: lanes above EXP_SAFE_MAX (n = 128) scale by
      * 2ⁿ⁻¹ (v − 1 holds n − 1) and double at the end.
      */
@@ -744,7 +744,7 @@ final class VectorKernels extends Kernels {
     /*
      * The fused cell kernels run the gate activations as separate passes over the row (sigmoid0,
      * tanh0) between element-wise passes. A single loop with three sigmoid and two tanh evaluations
-     * measured 3-4x slower: it exceeds C2's inlining budget, the helpers stay out of line and every
+     * was several times slower: it exceeds C2's inlining budget, the helpers stay out of line and every
      * FloatVector crossing them is boxed (see the comment above sigmoid0). The row (4H floats)
      * stays in L1 between passes. Per element the arithmetic is exactly the scalar twin's.
      */

@@ -372,8 +372,8 @@ class TruncatedBpttTest {
                 last[0] = now;
             };
             // Run 0 sizes the buffers. Afterwards a leak would show in every run; the JVM itself
-            // occasionally charges a few bytes to the thread (seen: 48 or 824 bytes in a random
-            // window, from JIT activity), so one fully clean run among the next ones is required.
+            // occasionally charges a few hundred bytes to the thread (in a random window, from JIT
+            // activity), so one fully clean run among the next ones is required.
             long total = -1;
             boolean clean = false;
             for (int run = 0; run < 30 && !clean; run++) {

@@ -2,6 +2,7 @@ package org.rnn4j.cell;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.rnn4j.kernel.Checks;
 import org.rnn4j.kernel.Kernels;
 import org.rnn4j.kernel.Parallelism;
 
@@ -127,7 +128,7 @@ public final class Rnn {
             throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
         need("input", input, (long) seqLen * batch * spec.inputSize(), seqShapeI, false);
-        checkLengths(lengths, seqLen, batch);
+        Checks.lengths(lengths, "T", seqLen, batch);
         need("output", output, (long) seqLen * batch * spec.outputSize(), seqShapeO, true);
         checkStates(batch, "h0", h0, "hN", hN, "c0", c0, "cN", cN);
 
@@ -1055,22 +1056,6 @@ public final class Rnn {
     private void noCellState(String name, float[] a) {
         if (a != null) {
             throw new IllegalArgumentException(name + " must be null: a " + spec.cell().id() + " has no cell state");
-        }
-    }
-
-    private static void checkLengths(int[] lengths, int seqLen, int batch) {
-        if (lengths == null) {
-            return;
-        }
-        if (lengths.length < batch) {
-            throw new IllegalArgumentException("lengths must hold B = " + batch + " entries, got length "
-                    + lengths.length);
-        }
-        for (int i = 0; i < batch; i++) {
-            if (lengths[i] < 0 || lengths[i] > seqLen) {
-                throw new IllegalArgumentException("lengths[" + i + "] must be in [0, T = " + seqLen + "], got "
-                        + lengths[i]);
-            }
         }
     }
 }

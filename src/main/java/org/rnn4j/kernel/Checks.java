@@ -25,6 +25,33 @@ public final class Checks {
     }
 
     /**
+     * Checks per-sequence lengths: {@code null} (every sequence is full length) or at least
+     * {@code batch} entries, each in {@code [0, limit]}. Shared by the engine ({@code Rnn}) and the
+     * truncated-BPTT driver so that both word a bad length alike.
+     *
+     * @param lengths the lengths, read at {@code [0, batch)}; may be null
+     * @param limitName how the limit is named in the message ({@code "T"}, {@code "streamLen"})
+     * @param limit the largest valid length
+     * @param batch how many entries are read
+     * @throws IllegalArgumentException naming the array or the entry, the expected range and the value
+     */
+    public static void lengths(int[] lengths, String limitName, int limit, int batch) {
+        if (lengths == null) {
+            return;
+        }
+        if (lengths.length < batch) {
+            throw new IllegalArgumentException("lengths must hold B = " + batch + " entries, got length "
+                    + lengths.length);
+        }
+        for (int i = 0; i < batch; i++) {
+            if (lengths[i] < 0 || lengths[i] > limit) {
+                throw new IllegalArgumentException("lengths[" + i + "] must be in [0, " + limitName + " = " + limit
+                        + "], got " + lengths[i]);
+            }
+        }
+    }
+
+    /**
      * Checks that {@code a[off .. off+len)} exists.
      *
      * @param name argument name of the array used in the message

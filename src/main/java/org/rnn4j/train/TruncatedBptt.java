@@ -6,6 +6,7 @@ import org.rnn4j.cell.Rnn;
 import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.cell.RnnWeights;
 import org.rnn4j.cell.RnnWorkspace;
+import org.rnn4j.kernel.Checks;
 
 /**
  * Truncated backpropagation through time, TBPTT(k1, k2) (Williams and Peng, 1990; Sutskever, 2013):
@@ -502,7 +503,7 @@ public final class TruncatedBptt {
             throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
         need("input", input, (long) streamLen * batch * spec.inputSize(), seqShapeI, false);
-        checkLengths(lengths, streamLen, batch);
+        Checks.lengths(lengths, "streamLen", streamLen, batch);
         long hState = (long) spec.numUnits() * batch * spec.stateSize();
         long cState = (long) spec.numUnits() * batch * spec.hiddenSize();
         need("h0", h0, hState, "(L, B, P)", true);
@@ -535,21 +536,6 @@ public final class TruncatedBptt {
     }
 
     /** The stream's per-sequence lengths: null, or at least B entries, each in [0, T]. */
-    private static void checkLengths(int[] lengths, int streamLen, int batch) {
-        if (lengths == null) {
-            return;
-        }
-        if (lengths.length < batch) {
-            throw new IllegalArgumentException("lengths must hold B = " + batch + " entries (one per stream), got"
-                    + " length " + lengths.length);
-        }
-        for (int i = 0; i < batch; i++) {
-            if (lengths[i] < 0 || lengths[i] > streamLen) {
-                throw new IllegalArgumentException("lengths[" + i + "] must be in [0, streamLen = " + streamLen
-                        + "], got " + lengths[i]);
-            }
-        }
-    }
 
     private static void need(String name, float[] a, long n, String shape, boolean nullable) {
         if (a == null) {

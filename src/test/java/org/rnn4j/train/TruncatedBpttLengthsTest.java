@@ -82,7 +82,7 @@ class TruncatedBpttLengthsTest {
         TruncatedBptt.WindowLoss loss = (s, n, out, d) -> ++lossCalls[0];
         float[] x = c.x;
         float[] dx = new float[90];
-        TruncatedBpttTest.expect("lengths must hold B = 3 entries (one per stream), got length 2",
+        TruncatedBpttTest.expect("lengths must hold B = 3 entries, got length 2",
                 () -> tb.run(ws, x, 6, 3, new int[] {6, 6}, null, null, loss, g, null, null, null, dx));
         TruncatedBpttTest.expect("lengths[1] must be in [0, streamLen = 6], got -1",
                 () -> tb.run(ws, x, 6, 3, new int[] {6, -1, 2}, null, null, loss, g, null, null, null, null));

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# The record of one measuring session: /work/benchmarks.jar is jmh/target/benchmarks.jar, /work/old and
+# /work/new-rnn4j.jar the core jar built at the commit before and after the change being measured.
 set -u
 cd /work/main
 J25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java

@@ -1,5 +1,7 @@
 package org.rnn4j.cell;
 
+import org.rnn4j.kernel.Checks;
+
 /**
  * The shape of a (stacked) recurrent network: cell, sizes, layer count, directions, the LSTM and GRU
  * variants, inter-layer dropout and the input layout. Immutable; build with
@@ -140,6 +142,43 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int numLayer
     /** The feature size of every layer's output (and the network's): D·P under CONCAT, else P. */
     public int outputSize() {
         return merge == MergeMode.CONCAT ? direction.count() * stateSize() : stateSize();
+    }
+
+    /**
+     * Checks the state arguments of a call on a batch of B sequences: two h-state arrays
+     * (L·D, B, P) and two c-state arrays (L·D, B, H), each optional (null). For a cell without a
+     * cell state both c arrays must be null. Allocates nothing unless a check fails.
+     *
+     * @param batch B
+     * @param hName1 name of the first h-state argument in messages; likewise the other names
+     * @param h1 (L·D, B, P) or null
+     * @param hName2 name of the second h-state argument
+     * @param h2 (L·D, B, P) or null
+     * @param cName1 name of the first c-state argument
+     * @param c1 (L·D, B, H) or null; must be null without a cell state
+     * @param cName2 name of the second c-state argument
+     * @param c2 (L·D, B, H) or null; must be null without a cell state
+     * @throws IllegalArgumentException naming the first bad argument, its shape, expected and actual size
+     */
+    public void checkStates(int batch, String hName1, float[] h1, String hName2, float[] h2,
+                            String cName1, float[] c1, String cName2, float[] c2) {
+        long hStates = (long) numUnits() * batch * stateSize();
+        Checks.holds(hName1, h1, hStates, "(L·D, B, P)", true);
+        Checks.holds(hName2, h2, hStates, "(L·D, B, P)", true);
+        if (cell().hasCellState()) {
+            long cStates = (long) numUnits() * batch * hiddenSize();
+            Checks.holds(cName1, c1, cStates, "(L·D, B, H)", true);
+            Checks.holds(cName2, c2, cStates, "(L·D, B, H)", true);
+        } else {
+            noCellState(cName1, c1);
+            noCellState(cName2, c2);
+        }
+    }
+
+    private void noCellState(String name, float[] a) {
+        if (a != null) {
+            throw new IllegalArgumentException(name + " must be null: a " + cell().id() + " has no cell state");
+        }
     }
 
     /**

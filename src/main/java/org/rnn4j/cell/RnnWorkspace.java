@@ -59,9 +59,6 @@ public final class RnnWorkspace {
 
     // Scratch shared by the units.
     float[] biasSum = new float[0];      // (G·H)
-    float[] rowA = new float[0];         // (H) one row of gate scratch (peephole a_o / da_o, GRU dr)
-    float[] zeroGates = new float[0];    // (G·H) all 0, never written: an inert gh row for the GRU kernel
-    float[] ghScratch = new float[0];    // (G·H) discarded kernel output
     float[] dGates = new float[0];       // (T, B, G·H) dL/d(pre-activations); GRU: the input-side part
     float[] dGh = new float[0];          // GRU reset-after (T, B, 3H) dL/d(W_hh·h + b_hh)
     float[] dY = new float[0];           // (T, B, O) dL/d(layer output)
@@ -245,7 +242,6 @@ public final class RnnWorkspace {
             }
         }
         biasSum = ensure(biasSum, g);
-        rowA = ensure(rowA, h);
         if (perm.length < b) {
             perm = new int[b];
             rank = new int[b];
@@ -289,10 +285,6 @@ public final class RnnWorkspace {
         }
         if (spec.resetBefore()) {
             drh = ensure(drh, (long) batch * h);
-        }
-        if (spec.cell() == CellType.GRU) {
-            zeroGates = ensure(zeroGates, g);   // fresh arrays are 0 and nothing writes this one
-            ghScratch = ensure(ghScratch, g);
         }
         dh = ensure(dh, (long) batch * p);
         dhTmp = ensure(dhTmp, (long) batch * p);

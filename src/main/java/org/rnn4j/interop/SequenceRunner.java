@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.rnn4j.cell.Rnn;
 import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.cell.RnnWorkspace;
+import org.rnn4j.kernel.Checks;
 import org.rnn4j.kernel.Kernels;
 
 /**
@@ -167,23 +168,9 @@ public final class SequenceRunner {
             throw new IllegalArgumentException("T·B = " + seqLen + "·" + batch + " rows of " + widest
                     + " floats exceed the Java array limit");
         }
-        if (lengths != null) {
-            if (lengths.length < batch) {
-                throw new IllegalArgumentException("lengths must hold (B) = " + batch + " entries, got "
-                        + lengths.length);
-            }
-            for (int b = 0; b < batch; b++) {
-                if (lengths[b] < 0 || lengths[b] > seqLen) {
-                    throw new IllegalArgumentException("lengths[" + b + "] = " + lengths[b] + " is outside [0, T = "
-                            + seqLen + "]");
-                }
-            }
-        }
-        long need = (long) seqLen * batch * model.outputSize();
-        if (y != null && y.length < need) {
-            throw new IllegalArgumentException("y must hold (" + (spec.batchFirst() ? "B, T" : "T, B") + ", O) = " + need
-                    + " floats, got " + y.length);
-        }
+        Checks.lengths(lengths, "T", seqLen, batch);
+        Checks.holds("y", y, (long) seqLen * batch * model.outputSize(), spec.batchFirst() ? "(B, T, O)" : "(T, B, O)",
+                true);
     }
 
     private void run(float[] x, int seqLen, int batch, int[] lengths, float[] h0, float[] c0, float[] y, float[] hN,

@@ -25,6 +25,31 @@ public final class Checks {
     }
 
     /**
+     * Checks that an array argument holds at least the floats its shape needs (longer is allowed:
+     * only the prefix is read or written). Shared by the engine and the drivers above it, so that a
+     * short buffer is worded alike everywhere.
+     *
+     * @param name argument name used in the message
+     * @param a the array, or null
+     * @param n floats needed
+     * @param shape the shape as the message should name it, e.g. {@code "(T, B, I)"}
+     * @param nullable whether null is allowed (an optional argument)
+     * @throws IllegalArgumentException naming the argument, its shape, the floats needed and the length given
+     */
+    public static void holds(String name, float[] a, long n, String shape, boolean nullable) {
+        if (a == null) {
+            if (nullable) {
+                return;
+            }
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (a.length < n) {
+            throw new IllegalArgumentException(name + " must hold " + shape + " = " + n + " floats, got length "
+                    + a.length);
+        }
+    }
+
+    /**
      * Checks per-sequence lengths: {@code null} (every sequence is full length) or at least
      * {@code batch} entries, each in {@code [0, limit]}. Shared by the engine ({@code Rnn}) and the
      * truncated-BPTT driver so that both word a bad length alike.

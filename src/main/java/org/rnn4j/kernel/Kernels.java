@@ -788,6 +788,29 @@ public abstract class Kernels {
     // ------------------------------------------------------------------ fused cell math
 
     /**
+     * Every row of y gets the same vector: {@code y[r][0:n] = x[0:n]} for r in [0, rows), the
+     * rows {@code ldy} floats apart. The bias initialisation of a GEMM that then accumulates
+     * ({@code beta = 1}). Pure copies, so there is one implementation for every kernel set.
+     *
+     * @param rows number of rows, {@code >= 0}
+     * @param n floats per row, {@code >= 0}
+     * @param x the row (n); read only
+     * @param xOff offset into x
+     * @param y out: (rows, ldy) row-major, columns [0, n) of each row written, the rest untouched
+     * @param yOff offset into y
+     * @param ldy leading dimension of y, {@code >= n}
+     */
+    public final void broadcastRows(int rows, int n, float[] x, int xOff, float[] y, int yOff, int ldy) {
+        size("rows", rows);
+        size("n", n);
+        range("x", x, xOff, n);
+        matrix("y", y, yOff, rows, n, ldy);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(x, xOff, y, yOff + r * ldy, n);
+        }
+    }
+
+    /**
      * LSTM post-GEMM pass for one batch row (PyTorch gate order i, f, g, o):
      * <pre>
      *   i = σ(a_i)   f = σ(a_f)   g = tanh(a_g)   o = σ(a_o)
@@ -924,6 +947,203 @@ public abstract class Kernels {
         gruCellBackward0(hidden, gates, gOff, gh, ghOff, hPrev, hpOff, dh, dhOff, dGx, dgxOff, dGh, dghOff, dhPrev, dhpOff);
     }
 
+    /**
+     * Peephole LSTM post-GEMM pass for one batch row (gate order i, f, g, o; peepholes as ONNX's P
+     * and Keras's {@code PeepholeLSTMCell}):
+     * <pre>
+     *   i = σ(a_i + p_i ⊙ c_prev)   f = σ(a_f + p_f ⊙ c_prev)   g = tanh(a_g)
+     *   c = f ⊙ c_prev + i ⊙ g
+     *   o = σ(a_o + p_o ⊙ c)        h = o ⊙ tanh(c)
+     * </pre>
+     * Per element the same operations as {@link #lstmCellForward} after the two peephole
+     * fma's, then one more fma for a_o; the pre-activations are replaced by the activated gates.
+     *
+     * @param hidden H, {@code >= 0}
+     * @param gates in: pre-activations (4H) [a_i, a_f, a_g, a_o]; out: [i, f, g, o]
+     * @param gOff offset into gates
+     * @param peep peephole weights (3H) [p_i, p_f, p_o]; read only
+     * @param pOff offset into peep
+     * @param cPrev c_{t−1} (H)
+     * @param cpOff offset into cPrev
+     * @param c out: c_t (H); may be exactly cPrev
+     * @param cOff offset into c
+     * @param tanhC out: tanh(c_t) (H)
+     * @param tcOff offset into tanhC
+     * @param h out: h_t (H)
+     * @param hOff offset into h
+     */
+    public final void lstmPeepholeCellForward(int hidden, float[] gates, int gOff, float[] peep, int pOff,
+                                              float[] cPrev, int cpOff, float[] c, int cOff, float[] tanhC, int tcOff,
+                                              float[] h, int hOff) {
+        size("hidden", hidden);
+        range("gates", gates, gOff, 4L * hidden);
+        range("peep", peep, pOff, 3L * hidden);
+        range("cPrev", cPrev, cpOff, hidden);
+        range("c", c, cOff, hidden);
+        range("tanhC", tanhC, tcOff, hidden);
+        range("h", h, hOff, hidden);
+        lstmPeepholeCellForward0(hidden, gates, gOff, peep, pOff, cPrev, cpOff, c, cOff, tanhC, tcOff, h, hOff);
+    }
+
+    /**
+     * Peephole LSTM backward through the gate math of one step and one batch row:
+     * <pre>
+     *   o = σ(a_o + p_o ⊙ c)   ⇒ da_o = dh ⊙ tanh(c) ⊙ o(1 − o),   dc += p_o ⊙ da_o
+     *   then as {@link #lstmCellBackward} with that dc:  dGates, dc ← dc ⊙ f
+     *   i, f = σ(a + p ⊙ c_prev)  ⇒ dc_prev += p_i ⊙ da_i + p_f ⊙ da_f
+     * </pre>
+     * The peephole weights' own gradients (Σ da ⊙ c over rows and steps) are the caller's, from the
+     * returned dGates.
+     *
+     * @param hidden H
+     * @param gates activated gates (4H) [i, f, g, o] as left by {@link #lstmPeepholeCellForward}
+     * @param gOff offset into gates
+     * @param peep peephole weights (3H) [p_i, p_f, p_o]
+     * @param pOff offset into peep
+     * @param cPrev c_{t−1} (H)
+     * @param cpOff offset into cPrev
+     * @param tanhC tanh(c_t) (H) as left by the forward pass
+     * @param tcOff offset into tanhC
+     * @param dh dL/dh_t (H), total
+     * @param dhOff offset into dh
+     * @param dc in: dL/dc_t arriving from step t+1 (H); out: dL/dc_{t−1}
+     * @param dcOff offset into dc
+     * @param dGates out: dL/d(pre-activations) (4H) [da_i, da_f, da_g, da_o]
+     * @param dgOff offset into dGates
+     */
+    public final void lstmPeepholeCellBackward(int hidden, float[] gates, int gOff, float[] peep, int pOff,
+                                               float[] cPrev, int cpOff, float[] tanhC, int tcOff, float[] dh, int dhOff,
+                                               float[] dc, int dcOff, float[] dGates, int dgOff) {
+        size("hidden", hidden);
+        range("gates", gates, gOff, 4L * hidden);
+        range("peep", peep, pOff, 3L * hidden);
+        range("cPrev", cPrev, cpOff, hidden);
+        range("tanhC", tanhC, tcOff, hidden);
+        range("dh", dh, dhOff, hidden);
+        range("dc", dc, dcOff, hidden);
+        range("dGates", dGates, dgOff, 4L * hidden);
+        lstmPeepholeCellBackward0(hidden, gates, gOff, peep, pOff, cPrev, cpOff, tanhC, tcOff, dh, dhOff, dc, dcOff,
+                dGates, dgOff);
+    }
+
+    /**
+     * First post-GEMM pass of the GRU with the reset gate before the recurrent matmul (ONNX
+     * {@code linear_before_reset = 0}), for one batch row, once the r and z pre-activations hold
+     * both projections:
+     * <pre>
+     *   r = σ(a_r)   z = σ(a_z)   rh = r ⊙ h_prev
+     * </pre>
+     * rh is the input of the n block's recurrent GEMM, {@code gh_n = rh·W_hnᵀ + b_hn}, after which
+     * {@link #gruResetBeforeCellForward} finishes the step.
+     *
+     * @param hidden H
+     * @param gates in: (3H) [a_r, a_z, ·]; out: [r, z, ·] (the n block is neither read nor written)
+     * @param gOff offset into gates
+     * @param hPrev h_{t−1} (H)
+     * @param hpOff offset into hPrev
+     * @param rh out: r ⊙ h_{t−1} (H)
+     * @param rhOff offset into rh
+     */
+    public final void gruResetGateForward(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff,
+                                          float[] rh, int rhOff) {
+        size("hidden", hidden);
+        range("gates", gates, gOff, 3L * hidden);
+        range("hPrev", hPrev, hpOff, hidden);
+        range("rh", rh, rhOff, hidden);
+        gruResetGateForward0(hidden, gates, gOff, hPrev, hpOff, rh, rhOff);
+    }
+
+    /**
+     * Second post-GEMM pass of the reset-before GRU, one batch row:
+     * <pre>
+     *   n = tanh(x_n + h_n)      h = n + z ⊙ (h_prev − n)
+     * </pre>
+     * with {@code x_n = x·W_inᵀ + b_in} and {@code h_n = (r ⊙ h_prev)·W_hnᵀ + b_hn}. The last line
+     * rounds the product and the sum separately (no fma), as the sequence engine always has.
+     *
+     * @param hidden H
+     * @param gx in: (3H) [r, z, x_n] as left by {@link #gruResetGateForward}; out: [r, z, n]
+     * @param gxOff offset into gx
+     * @param gh (3H) [·, ·, h_n]; only the n block is read
+     * @param ghOff offset into gh
+     * @param hPrev h_{t−1} (H)
+     * @param hpOff offset into hPrev
+     * @param h out: h_t (H); may be exactly hPrev
+     * @param hOff offset into h
+     */
+    public final void gruResetBeforeCellForward(int hidden, float[] gx, int gxOff, float[] gh, int ghOff,
+                                                float[] hPrev, int hpOff, float[] h, int hOff) {
+        size("hidden", hidden);
+        range("gx", gx, gxOff, 3L * hidden);
+        range("gh", gh, ghOff, 3L * hidden);
+        range("hPrev", hPrev, hpOff, hidden);
+        range("h", h, hOff, hidden);
+        gruResetBeforeCellForward0(hidden, gx, gxOff, gh, ghOff, hPrev, hpOff, h, hOff);
+    }
+
+    /**
+     * Backward through {@link #gruResetBeforeCellForward}, one batch row:
+     * <pre>
+     *   h = n + z ⊙ (h_prev − n)  ⇒ da_n = dh ⊙ (1 − z)(1 − n²),  da_z = dh ⊙ (h_prev − n) ⊙ z(1 − z),
+     *                                dh_prev = dh ⊙ z  (the direct part)
+     * </pre>
+     * Here x_n and h_n reach n unscaled, so da_n is the gradient of both. The caller then forms
+     * {@code drh = da_n·W_hn} and calls {@link #gruResetGateBackward}.
+     *
+     * @param hidden H
+     * @param gates activated gates (3H) [r, z, n]
+     * @param gOff offset into gates
+     * @param hPrev h_{t−1} (H)
+     * @param hpOff offset into hPrev
+     * @param dh dL/dh_t (H), total
+     * @param dhOff offset into dh
+     * @param dGates out: (3H) [·, da_z, da_n]; the r block is left for {@link #gruResetGateBackward}
+     * @param dgOff offset into dGates
+     * @param dhPrev out: dh ⊙ z (H), overwritten
+     * @param dhpOff offset into dhPrev
+     */
+    public final void gruResetBeforeCellBackward(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff,
+                                                 float[] dh, int dhOff, float[] dGates, int dgOff,
+                                                 float[] dhPrev, int dhpOff) {
+        size("hidden", hidden);
+        range("gates", gates, gOff, 3L * hidden);
+        range("hPrev", hPrev, hpOff, hidden);
+        range("dh", dh, dhOff, hidden);
+        range("dGates", dGates, dgOff, 3L * hidden);
+        range("dhPrev", dhPrev, dhpOff, hidden);
+        gruResetBeforeCellBackward0(hidden, gates, gOff, hPrev, hpOff, dh, dhOff, dGates, dgOff, dhPrev, dhpOff);
+    }
+
+    /**
+     * Backward through {@link #gruResetGateForward}, one batch row, given {@code drh = dL/d(rh)}:
+     * <pre>
+     *   rh = r ⊙ h_prev, r = σ(a_r)  ⇒ da_r = drh ⊙ h_prev ⊙ r(1 − r),   dh_prev += drh ⊙ r
+     * </pre>
+     *
+     * @param hidden H
+     * @param gates activated gates (3H) [r, z, n]; only r is read
+     * @param gOff offset into gates
+     * @param hPrev h_{t−1} (H)
+     * @param hpOff offset into hPrev
+     * @param drh dL/d(r ⊙ h_{t−1}) (H)
+     * @param drhOff offset into drh
+     * @param dGates out: da_r into the r block (3H) [da_r, ·, ·]; the other blocks are left alone
+     * @param dgOff offset into dGates
+     * @param dhPrev in/out: dL/dh_{t−1} (H), accumulated
+     * @param dhpOff offset into dhPrev
+     */
+    public final void gruResetGateBackward(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff,
+                                           float[] drh, int drhOff, float[] dGates, int dgOff,
+                                           float[] dhPrev, int dhpOff) {
+        size("hidden", hidden);
+        range("gates", gates, gOff, 3L * hidden);
+        range("hPrev", hPrev, hpOff, hidden);
+        range("drh", drh, drhOff, hidden);
+        range("dGates", dGates, dgOff, 3L * hidden);
+        range("dhPrev", dhPrev, dhpOff, hidden);
+        gruResetGateBackward0(hidden, gates, gOff, hPrev, hpOff, drh, drhOff, dGates, dgOff, dhPrev, dhpOff);
+    }
+
     // ------------------------------------------------------------------ validation helpers
 
     /** Block length of the float partial sums in dot/sum/sumSquares before they go to double. */
@@ -1041,4 +1261,26 @@ public abstract class Kernels {
     abstract void gruCellBackward0(int hidden, float[] gates, int gOff, float[] gh, int ghOff,
                                    float[] hPrev, int hpOff, float[] dh, int dhOff,
                                    float[] dGx, int dgxOff, float[] dGh, int dghOff, float[] dhPrev, int dhpOff);
+
+    abstract void lstmPeepholeCellForward0(int hidden, float[] gates, int gOff, float[] peep, int pOff,
+                                           float[] cPrev, int cpOff, float[] c, int cOff, float[] tanhC, int tcOff,
+                                           float[] h, int hOff);
+
+    abstract void lstmPeepholeCellBackward0(int hidden, float[] gates, int gOff, float[] peep, int pOff,
+                                            float[] cPrev, int cpOff, float[] tanhC, int tcOff, float[] dh, int dhOff,
+                                            float[] dc, int dcOff, float[] dGates, int dgOff);
+
+    abstract void gruResetGateForward0(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff,
+                                       float[] rh, int rhOff);
+
+    abstract void gruResetBeforeCellForward0(int hidden, float[] gx, int gxOff, float[] gh, int ghOff,
+                                             float[] hPrev, int hpOff, float[] h, int hOff);
+
+    abstract void gruResetBeforeCellBackward0(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff,
+                                              float[] dh, int dhOff, float[] dGates, int dgOff,
+                                              float[] dhPrev, int dhpOff);
+
+    abstract void gruResetGateBackward0(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff,
+                                        float[] drh, int drhOff, float[] dGates, int dgOff,
+                                        float[] dhPrev, int dhpOff);
 }

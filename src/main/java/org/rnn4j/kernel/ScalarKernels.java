@@ -396,4 +396,117 @@ final class ScalarKernels extends Kernels {
             dGh[dghOff + 2 * hidden + j] = dan * r;
         }
     }
+
+    @Override
+    void lstmPeepholeCellForward0(int hidden, float[] gates, int gOff, float[] peep, int pOff,
+                                  float[] cPrev, int cpOff, float[] c, int cOff, float[] tanhC, int tcOff,
+                                  float[] h, int hOff) {
+        int iOff = gOff, fOff = gOff + hidden, gg = gOff + 2 * hidden, oOff = gOff + 3 * hidden;
+        for (int j = 0; j < hidden; j++) {
+            float cp = cPrev[cpOff + j];
+            // i = σ(a_i + p_i⊙c_prev)  f = σ(a_f + p_f⊙c_prev)  g = tanh(a_g)
+            float i = FloatMath.sigmoid(Math.fma(peep[pOff + j], cp, gates[iOff + j]));
+            float f = FloatMath.sigmoid(Math.fma(peep[pOff + hidden + j], cp, gates[fOff + j]));
+            float g = FloatMath.tanh(gates[gg + j]);
+            // c = f⊙c_prev + i⊙g ;  o = σ(a_o + p_o⊙c) ;  h = o⊙tanh(c)
+            float ct = Math.fma(f, cp, i * g);
+            float tc = FloatMath.tanh(ct);
+            float o = FloatMath.sigmoid(Math.fma(peep[pOff + 2 * hidden + j], ct, gates[oOff + j]));
+            gates[iOff + j] = i;
+            gates[fOff + j] = f;
+            gates[gg + j] = g;
+            gates[oOff + j] = o;
+            c[cOff + j] = ct;
+            tanhC[tcOff + j] = tc;
+            h[hOff + j] = o * tc;
+        }
+    }
+
+    @Override
+    void lstmPeepholeCellBackward0(int hidden, float[] gates, int gOff, float[] peep, int pOff,
+                                   float[] cPrev, int cpOff, float[] tanhC, int tcOff, float[] dh, int dhOff,
+                                   float[] dc, int dcOff, float[] dGates, int dgOff) {
+        lstmPeepholeBackward(hidden, 0, gates, gOff, peep, pOff, cPrev, cpOff, tanhC, tcOff, dh, dhOff, dc, dcOff,
+                dGates, dgOff);
+    }
+
+    /** Scalar peephole LSTM backward for units {@code j0 .. hidden) of one row; also the SIMD path's tail. */
+    static void lstmPeepholeBackward(int hidden, int j0, float[] gates, int gOff, float[] peep, int pOff,
+                                     float[] cPrev, int cpOff, float[] tanhC, int tcOff, float[] dh, int dhOff,
+                                     float[] dc, int dcOff, float[] dGates, int dgOff) {
+        for (int j = j0; j < hidden; j++) {
+            // o = σ(a_o + p_o⊙c):  da_o = dh⊙tanh(c)⊙o(1 − o),  dc += p_o⊙da_o
+            float o = gates[gOff + 3 * hidden + j];
+            float daO = (dh[dhOff + j] * tanhC[tcOff + j]) * (o * (1f - o));
+            dc[dcOff + j] = Math.fma(peep[pOff + 2 * hidden + j], daO, dc[dcOff + j]);
+        }
+        lstmBackward(hidden, j0, gates, gOff, cPrev, cpOff, tanhC, tcOff, dh, dhOff, dc, dcOff, dGates, dgOff);
+        for (int j = j0; j < hidden; j++) {
+            // a_i, a_f += p_{i,f}⊙c_prev:  dc_prev += p_i⊙da_i + p_f⊙da_f
+            float d = Math.fma(peep[pOff + j], dGates[dgOff + j], dc[dcOff + j]);
+            dc[dcOff + j] = Math.fma(peep[pOff + hidden + j], dGates[dgOff + hidden + j], d);
+        }
+    }
+
+    @Override
+    void gruResetGateForward0(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff, float[] rh, int rhOff) {
+        for (int j = 0; j < hidden; j++) {
+            // r = σ(a_r)  z = σ(a_z)  rh = r⊙h_prev
+            float r = FloatMath.sigmoid(gates[gOff + j]);
+            gates[gOff + j] = r;
+            gates[gOff + hidden + j] = FloatMath.sigmoid(gates[gOff + hidden + j]);
+            rh[rhOff + j] = r * hPrev[hpOff + j];
+        }
+    }
+
+    @Override
+    void gruResetBeforeCellForward0(int hidden, float[] gx, int gxOff, float[] gh, int ghOff,
+                                    float[] hPrev, int hpOff, float[] h, int hOff) {
+        int zOff = gxOff + hidden, nOff = gxOff + 2 * hidden, hnOff = ghOff + 2 * hidden;
+        for (int j = 0; j < hidden; j++) {
+            // n = tanh(x_n + h_n) ;  h = n + z⊙(h_prev − n), product and sum rounded apart
+            float nn = FloatMath.tanh(gx[nOff + j] + gh[hnOff + j]);
+            gx[nOff + j] = nn;
+            h[hOff + j] = gx[zOff + j] * (hPrev[hpOff + j] - nn) + nn;
+        }
+    }
+
+    @Override
+    void gruResetBeforeCellBackward0(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff,
+                                     float[] dh, int dhOff, float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
+        gruResetBeforeBackward(hidden, 0, gates, gOff, hPrev, hpOff, dh, dhOff, dGates, dgOff, dhPrev, dhpOff);
+    }
+
+    /** Scalar {@link #gruResetBeforeCellBackward0} for units {@code j0 .. hidden); also the SIMD path's tail. */
+    static void gruResetBeforeBackward(int hidden, int j0, float[] gates, int gOff, float[] hPrev, int hpOff,
+                                       float[] dh, int dhOff, float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
+        for (int j = j0; j < hidden; j++) {
+            float z = gates[gOff + hidden + j], nn = gates[gOff + 2 * hidden + j];
+            float dhj = dh[dhOff + j];
+            // h = n + z⊙(h_prev − n):  dn = dh⊙(1 − z), dz = dh⊙(h_prev − n), dh_prev = dh⊙z
+            float dn = dhj * (1f - z);
+            float dz = dhj * (hPrev[hpOff + j] - nn);
+            dhPrev[dhpOff + j] = dhj * z;
+            // n = tanh(·): da_n = dn⊙(1 − n²) ;  z = σ(·): da_z = dz⊙z(1 − z)
+            dGates[dgOff + hidden + j] = dz * (z * (1f - z));
+            dGates[dgOff + 2 * hidden + j] = dn * Math.fma(-nn, nn, 1f);
+        }
+    }
+
+    @Override
+    void gruResetGateBackward0(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff,
+                               float[] drh, int drhOff, float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
+        gruResetGateBackward(hidden, 0, gates, gOff, hPrev, hpOff, drh, drhOff, dGates, dgOff, dhPrev, dhpOff);
+    }
+
+    /** Scalar {@link #gruResetGateBackward0} for units {@code j0 .. hidden); also the SIMD path's tail. */
+    static void gruResetGateBackward(int hidden, int j0, float[] gates, int gOff, float[] hPrev, int hpOff,
+                                     float[] drh, int drhOff, float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
+        for (int j = j0; j < hidden; j++) {
+            // rh = r⊙h_prev, r = σ(a_r):  da_r = drh⊙h_prev⊙r(1 − r),  dh_prev += drh⊙r
+            float r = gates[gOff + j], d = drh[drhOff + j];
+            dGates[dgOff + j] = (d * hPrev[hpOff + j]) * (r * (1f - r));
+            dhPrev[dhpOff + j] = Math.fma(d, r, dhPrev[dhpOff + j]);
+        }
+    }
 }

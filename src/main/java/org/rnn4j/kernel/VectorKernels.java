@@ -751,12 +751,23 @@ final class VectorKernels extends Kernels {
     @Override
     void lstmCellForward0(int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
                           float[] c, int cOff, float[] tanhC, int tcOff, float[] h, int hOff) {
-        int fOff = gOff + hidden, gg = gOff + 2 * hidden, oOff = gOff + 3 * hidden;
-        // i = σ(a_i), f = σ(a_f) (contiguous), g = tanh(a_g), o = σ(a_o), all in place
+        int oOff = gOff + 3 * hidden;
+        lstmCellState(hidden, gates, gOff, cPrev, cpOff, c, cOff, tanhC, tcOff);
+        // o = σ(a_o) in place ;  h = o⊙tanh(c)
+        sigmoid0(hidden, gates, oOff, gates, oOff);
+        mul0(hidden, gates, oOff, tanhC, tcOff, h, hOff);
+    }
+
+    /**
+     * The passes shared by both LSTM forward kernels: i = σ(a_i), f = σ(a_f), g = tanh(a_g) in
+     * place, c = f⊙c_prev + i⊙g, tanh(c). The o block is left as it is.
+     */
+    private void lstmCellState(int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
+                               float[] c, int cOff, float[] tanhC, int tcOff) {
+        int fOff = gOff + hidden, gg = gOff + 2 * hidden;
+        // i, f contiguous
         sigmoid0(2 * hidden, gates, gOff, gates, gOff);
         tanh0(hidden, gates, gg, gates, gg);
-        sigmoid0(hidden, gates, oOff, gates, oOff);
-        // c = f⊙c_prev + i⊙g ;  then tanh(c) and h = o⊙tanh(c) as their own passes
         int j = 0;
         for (int bound = F.loopBound(hidden); j < bound; j += L) {
             FloatVector i = FloatVector.fromArray(F, gates, gOff + j);
@@ -768,6 +779,35 @@ final class VectorKernels extends Kernels {
             c[cOff + j] = Math.fma(gates[fOff + j], cPrev[cpOff + j], gates[gOff + j] * gates[gg + j]);
         }
         tanh0(hidden, c, cOff, tanhC, tcOff);
+    }
+
+    /*
+     * Peephole forward as passes too: the two input peepholes into a_i, a_f, the shared state
+     * passes, then the output peephole (it needs the new c) into a_o before its σ.
+     */
+    @Override
+    void lstmPeepholeCellForward0(int hidden, float[] gates, int gOff, float[] peep, int pOff,
+                                  float[] cPrev, int cpOff, float[] c, int cOff, float[] tanhC, int tcOff,
+                                  float[] h, int hOff) {
+        int fOff = gOff + hidden, oOff = gOff + 3 * hidden;
+        // a_i += p_i⊙c_prev ;  a_f += p_f⊙c_prev
+        int j = 0;
+        for (int bound = F.loopBound(hidden); j < bound; j += L) {
+            FloatVector cp = FloatVector.fromArray(F, cPrev, cpOff + j);
+            FloatVector.fromArray(F, peep, pOff + j).fma(cp, FloatVector.fromArray(F, gates, gOff + j))
+                    .intoArray(gates, gOff + j);
+            FloatVector.fromArray(F, peep, pOff + hidden + j).fma(cp, FloatVector.fromArray(F, gates, fOff + j))
+                    .intoArray(gates, fOff + j);
+        }
+        for (; j < hidden; j++) {
+            float cp = cPrev[cpOff + j];
+            gates[gOff + j] = Math.fma(peep[pOff + j], cp, gates[gOff + j]);
+            gates[fOff + j] = Math.fma(peep[pOff + hidden + j], cp, gates[fOff + j]);
+        }
+        lstmCellState(hidden, gates, gOff, cPrev, cpOff, c, cOff, tanhC, tcOff);
+        // o = σ(a_o + p_o⊙c) ;  h = o⊙tanh(c)
+        mulAdd0(hidden, peep, pOff + 2 * hidden, c, cOff, gates, oOff);
+        sigmoid0(hidden, gates, oOff, gates, oOff);
         mul0(hidden, gates, oOff, tanhC, tcOff, h, hOff);
     }
 
@@ -859,5 +899,103 @@ final class VectorKernels extends Kernels {
             dan.mul(r).intoArray(dGh, dghOff + 2 * hidden + j);
         }
         ScalarKernels.gruBackward(hidden, j, gates, gOff, gh, ghOff, hPrev, hpOff, dh, dhOff, dGx, dgxOff, dGh, dghOff, dhPrev, dhpOff);
+    }
+
+    @Override
+    void lstmPeepholeCellBackward0(int hidden, float[] gates, int gOff, float[] peep, int pOff,
+                                   float[] cPrev, int cpOff, float[] tanhC, int tcOff, float[] dh, int dhOff,
+                                   float[] dc, int dcOff, float[] dGates, int dgOff) {
+        int iOff = gOff, fOff = gOff + hidden, gg = gOff + 2 * hidden, oOff = gOff + 3 * hidden;
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        int j = 0;
+        for (int bound = F.loopBound(hidden); j < bound; j += L) {
+            FloatVector i = FloatVector.fromArray(F, gates, iOff + j);
+            FloatVector f = FloatVector.fromArray(F, gates, fOff + j);
+            FloatVector g = FloatVector.fromArray(F, gates, gg + j);
+            FloatVector o = FloatVector.fromArray(F, gates, oOff + j);
+            FloatVector tc = FloatVector.fromArray(F, tanhC, tcOff + j);
+            FloatVector dhv = FloatVector.fromArray(F, dh, dhOff + j);
+            // o = σ(a_o + p_o⊙c):  da_o = dh⊙tanh(c)⊙o(1 − o),  dc += p_o⊙da_o
+            FloatVector dO = dhv.mul(tc);
+            FloatVector daO = dO.mul(o.mul(one.sub(o)));
+            FloatVector dcIn = FloatVector.fromArray(F, peep, pOff + 2 * hidden + j)
+                    .fma(daO, FloatVector.fromArray(F, dc, dcOff + j));
+            // then exactly lstmCellBackward0 with that dc
+            FloatVector dct = dhv.mul(o).fma(tc.neg().fma(tc, one), dcIn);
+            FloatVector daI = dct.mul(g).mul(i.mul(one.sub(i)));
+            FloatVector daF = dct.mul(FloatVector.fromArray(F, cPrev, cpOff + j)).mul(f.mul(one.sub(f)));
+            dct.mul(i).mul(g.neg().fma(g, one)).intoArray(dGates, dgOff + 2 * hidden + j);
+            daI.intoArray(dGates, dgOff + j);
+            daF.intoArray(dGates, dgOff + hidden + j);
+            daO.intoArray(dGates, dgOff + 3 * hidden + j);
+            // a_i, a_f += p_{i,f}⊙c_prev:  dc_prev = dc⊙f + p_i⊙da_i + p_f⊙da_f, in that order
+            FloatVector dcp = FloatVector.fromArray(F, peep, pOff + j).fma(daI, dct.mul(f));
+            FloatVector.fromArray(F, peep, pOff + hidden + j).fma(daF, dcp).intoArray(dc, dcOff + j);
+        }
+        ScalarKernels.lstmPeepholeBackward(hidden, j, gates, gOff, peep, pOff, cPrev, cpOff, tanhC, tcOff, dh, dhOff,
+                dc, dcOff, dGates, dgOff);
+    }
+
+    @Override
+    void gruResetGateForward0(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff, float[] rh, int rhOff) {
+        // r, z contiguous: σ in place ;  rh = r⊙h_prev
+        sigmoid0(2 * hidden, gates, gOff, gates, gOff);
+        mul0(hidden, gates, gOff, hPrev, hpOff, rh, rhOff);
+    }
+
+    @Override
+    void gruResetBeforeCellForward0(int hidden, float[] gx, int gxOff, float[] gh, int ghOff,
+                                    float[] hPrev, int hpOff, float[] h, int hOff) {
+        int zOff = gxOff + hidden, nOff = gxOff + 2 * hidden;
+        // n = tanh(x_n + h_n) in place ;  h = n + z⊙(h_prev − n), product and sum rounded apart
+        add0(hidden, gx, nOff, gh, ghOff + 2 * hidden, gx, nOff);
+        tanh0(hidden, gx, nOff, gx, nOff);
+        int j = 0;
+        for (int bound = F.loopBound(hidden); j < bound; j += L) {
+            FloatVector nn = FloatVector.fromArray(F, gx, nOff + j);
+            FloatVector.fromArray(F, gx, zOff + j).mul(FloatVector.fromArray(F, hPrev, hpOff + j).sub(nn)).add(nn)
+                    .intoArray(h, hOff + j);
+        }
+        for (; j < hidden; j++) {
+            float nn = gx[nOff + j];
+            h[hOff + j] = gx[zOff + j] * (hPrev[hpOff + j] - nn) + nn;
+        }
+    }
+
+    @Override
+    void gruResetBeforeCellBackward0(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff,
+                                     float[] dh, int dhOff, float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        int j = 0;
+        for (int bound = F.loopBound(hidden); j < bound; j += L) {
+            FloatVector z = FloatVector.fromArray(F, gates, gOff + hidden + j);
+            FloatVector nn = FloatVector.fromArray(F, gates, gOff + 2 * hidden + j);
+            FloatVector dhv = FloatVector.fromArray(F, dh, dhOff + j);
+            // h = n + z⊙(h_prev − n):  dn = dh⊙(1 − z), dz = dh⊙(h_prev − n), dh_prev = dh⊙z
+            FloatVector dn = dhv.mul(one.sub(z));
+            FloatVector dz = dhv.mul(FloatVector.fromArray(F, hPrev, hpOff + j).sub(nn));
+            dhv.mul(z).intoArray(dhPrev, dhpOff + j);
+            // da_z = dz⊙z(1 − z) ;  da_n = dn⊙(1 − n²)
+            dz.mul(z.mul(one.sub(z))).intoArray(dGates, dgOff + hidden + j);
+            dn.mul(nn.neg().fma(nn, one)).intoArray(dGates, dgOff + 2 * hidden + j);
+        }
+        ScalarKernels.gruResetBeforeBackward(hidden, j, gates, gOff, hPrev, hpOff, dh, dhOff, dGates, dgOff,
+                dhPrev, dhpOff);
+    }
+
+    @Override
+    void gruResetGateBackward0(int hidden, float[] gates, int gOff, float[] hPrev, int hpOff,
+                               float[] drh, int drhOff, float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        int j = 0;
+        for (int bound = F.loopBound(hidden); j < bound; j += L) {
+            FloatVector r = FloatVector.fromArray(F, gates, gOff + j);
+            FloatVector d = FloatVector.fromArray(F, drh, drhOff + j);
+            // da_r = drh⊙h_prev⊙r(1 − r) ;  dh_prev += drh⊙r
+            d.mul(FloatVector.fromArray(F, hPrev, hpOff + j)).mul(r.mul(one.sub(r))).intoArray(dGates, dgOff + j);
+            d.fma(r, FloatVector.fromArray(F, dhPrev, dhpOff + j)).intoArray(dhPrev, dhpOff + j);
+        }
+        ScalarKernels.gruResetGateBackward(hidden, j, gates, gOff, hPrev, hpOff, drh, drhOff, dGates, dgOff,
+                dhPrev, dhpOff);
     }
 }

@@ -11,7 +11,6 @@ final class Scratch {
     final float[] gh;      // GRU: (n, 3H); only its h_n block [2H, 3H) is ever written, the r, z blocks stay 0
     final float[] tanhC;   // LSTM: (n, H) tanh(c_t)
     final float[] hPre;    // projected LSTM: (n, H) o ⊙ tanh(c_t), the input of W_hr
-    final float[] rowA;    // peephole LSTM: (H) a_o kept before the fused pass; GRU reset-before: unused
     final float[] rh;      // GRU reset-before: (n, H) r ⊙ h_{t−1}
     final float[] xh;      // (n, in_l + P) [x ; h_{t−1}], the input of the concatenated matrix
 
@@ -25,7 +24,6 @@ final class Scratch {
         gh = gru ? new float[capacity * g] : null;
         tanhC = lstm ? new float[capacity * h] : null;
         hPre = m.spec().projSize() > 0 ? new float[capacity * h] : null;
-        rowA = m.spec().peephole() ? new float[h] : null;
         rh = m.spec().resetBefore() ? new float[capacity * h] : null;
         int p = m.spec().stateSize();
         xh = new float[capacity * (Math.max(m.spec().inputSize(), p) + p)];

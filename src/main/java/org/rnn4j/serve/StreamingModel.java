@@ -547,7 +547,7 @@ public final class StreamingModel {
         switch (spec.cell()) {
             case LSTM: {
                 // gates = [W_ih | W_hh]·[x ; h_{t−1}] + (b_ih + b_hh)     (n, 4H), blocks [i, f, g, o]
-                broadcast(bCat[l], 0, gates, 0, n, g, g);
+                k.broadcastRows(n, g, bCat[l], 0, gates, 0, g);
                 wCat[l].multAdd(k, n, s.xh, 0, cat, gates, 0, g);
                 boolean proj = wHr[l] != null;
                 float[] hOut = proj ? s.hPre : hs;
@@ -558,7 +558,9 @@ public final class StreamingModel {
                         // i,f,o = σ(·)  g = tanh(·)  c_t = f ⊙ c_{t−1} + i ⊙ g  h_t = o ⊙ tanh(c_t)
                         k.lstmCellForward(hidden, gates, r * g, cs, co, cs, co, s.tanhC, r * hidden, hOut, ho);
                     } else {
-                        peepholeCell(l, gates, r * g, cs, co, s, r, hOut, ho);
+                        // as above, with a_i, a_f += p_{i,f} ⊙ c_{t−1} and a_o += p_o ⊙ c_t
+                        k.lstmPeepholeCellForward(hidden, gates, r * g, peep[l], 0, cs, co, cs, co, s.tanhC,
+                                r * hidden, hOut, ho);
                     }
                 }
                 if (proj) {
@@ -574,9 +576,9 @@ public final class StreamingModel {
                 int h2 = 2 * hidden;
                 // [a_r, a_z] = [W_ih | W_hh]_{r,z}·[x ; h_{t−1}] + (b_ih + b_hh)_{r,z}     (n, 2H)
                 // x_n = W_in·x + b_in                                                        (n, H)
-                broadcast(bCat[l], 0, gates, 0, n, h2, g);
+                k.broadcastRows(n, h2, bCat[l], 0, gates, 0, g);
                 wCat[l].multAdd(k, n, s.xh, 0, cat, gates, 0, g);
-                broadcast(bIn[l], 0, gates, h2, n, hidden, g);
+                k.broadcastRows(n, hidden, bIn[l], 0, gates, h2, g);
                 wIn[l].multAdd(k, n, x, xOff, inL, gates, h2, g);
                 if (spec.resetBefore()) {
                     gruResetBefore(l, n, hs, hOff, s);
@@ -584,7 +586,7 @@ public final class StreamingModel {
                     // h_n = W_hn·h_{t−1} + b_hn; the r, z part of gh stays 0 (Scratch never writes it
                     // for this cell), because a_r and a_z above already hold both projections
                     // r = σ(a_r)  z = σ(a_z)  n = tanh(x_n + r ⊙ h_n)  h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
-                    broadcast(bHn[l], 0, s.gh, h2, n, hidden, g);
+                    k.broadcastRows(n, hidden, bHn[l], 0, s.gh, h2, g);
                     wHn[l].multAdd(k, n, hs, hOff, state, s.gh, h2, g);
                     for (int r = 0; r < n; r++) {
                         int ho = hOff + r * state;
@@ -595,7 +597,7 @@ public final class StreamingModel {
             }
             default: {
                 // h_t = tanh|relu([W_ih | W_hh]·[x ; h_{t−1}] + b_ih + b_hh)        (n, H)
-                broadcast(bCat[l], 0, gates, 0, n, g, g);
+                k.broadcastRows(n, g, bCat[l], 0, gates, 0, g);
                 wCat[l].multAdd(k, n, s.xh, 0, cat, gates, 0, g);
                 if (spec.cell() == CellType.RNN_RELU) {
                     k.relu(n * hidden, gates, 0, hs, hOff);
@@ -604,24 +606,6 @@ public final class StreamingModel {
                 }
             }
         }
-    }
-
-    /*
-     * Peephole LSTM gate math of one row (as the sequence engine):
-     *   a_i += p_i ⊙ c_{t−1}   a_f += p_f ⊙ c_{t−1}          before the fused pass
-     *   fused pass: i, f, g, c_t, tanh(c_t)                   its σ(a_o) and h are replaced below
-     *   o = σ(a_o + p_o ⊙ c_t)   h = o ⊙ tanh(c_t)
-     */
-    private void peepholeCell(int l, float[] gates, int gOff, float[] cs, int co, Scratch s, int r,
-                              float[] hOut, int ho) {
-        float[] p = peep[l];
-        k.mulAdd(hidden, p, 0, cs, co, gates, gOff);
-        k.mulAdd(hidden, p, hidden, cs, co, gates, gOff + hidden);
-        System.arraycopy(gates, gOff + 3 * hidden, s.rowA, 0, hidden);
-        k.lstmCellForward(hidden, gates, gOff, cs, co, cs, co, s.tanhC, r * hidden, hOut, ho);
-        k.mulAdd(hidden, p, 2 * hidden, cs, co, s.rowA, 0);
-        k.sigmoid(hidden, s.rowA, 0, gates, gOff + 3 * hidden);
-        k.mul(hidden, gates, gOff + 3 * hidden, s.tanhC, r * hidden, hOut, ho);
     }
 
     /*
@@ -635,19 +619,13 @@ public final class StreamingModel {
         float[] gh = s.gh;
         int h2 = 2 * hidden;
         for (int r = 0; r < n; r++) {
-            k.sigmoid(h2, gx, r * g, gx, r * g);
-            k.mul(hidden, gx, r * g, hs, hOff + r * state, s.rh, r * hidden);
+            k.gruResetGateForward(hidden, gx, r * g, hs, hOff + r * state, s.rh, r * hidden);
         }
-        broadcast(bHn[l], 0, gh, h2, n, hidden, g);
+        k.broadcastRows(n, hidden, bHn[l], 0, gh, h2, g);
         wHn[l].multAdd(k, n, s.rh, 0, hidden, gh, h2, g);
         for (int r = 0; r < n; r++) {
-            int nOff = r * g + h2;
             int ho = hOff + r * state;
-            k.add(hidden, gx, nOff, gh, nOff, gx, nOff);
-            k.tanh(hidden, gx, nOff, gx, nOff);
-            k.axpy(hidden, -1f, gx, nOff, hs, ho);              // h_{t−1} − n
-            k.mul(hidden, gx, r * g + hidden, hs, ho, hs, ho);   // z ⊙ (h_{t−1} − n)
-            k.add(hidden, hs, ho, gx, nOff, hs, ho);             // + n
+            k.gruResetBeforeCellForward(hidden, gx, r * g, gh, r * g, hs, ho, hs, ho);
         }
     }
 
@@ -657,14 +635,8 @@ public final class StreamingModel {
             System.arraycopy(hTop, hOff, y, yOff, n * state);
             return;
         }
-        broadcast(headB, 0, y, yOff, n, out, out);
+        k.broadcastRows(n, out, headB, 0, y, yOff, out);
         headW.multAdd(k, n, hTop, hOff, state, y, yOff, out);
-    }
-
-    private static void broadcast(float[] row, int rowOff, float[] dst, int dstOff, int rows, int width, int ld) {
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(row, rowOff, dst, dstOff + r * ld, width);
-        }
     }
 
     private void own(StreamState s) {

@@ -502,19 +502,9 @@ public final class TruncatedBptt {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
-        need("input", input, (long) streamLen * batch * spec.inputSize(), seqShapeI, false);
+        Checks.holds("input", input, (long) streamLen * batch * spec.inputSize(), seqShapeI, false);
         Checks.lengths(lengths, "streamLen", streamLen, batch);
-        long hState = (long) spec.numUnits() * batch * spec.stateSize();
-        long cState = (long) spec.numUnits() * batch * spec.hiddenSize();
-        need("h0", h0, hState, "(L, B, P)", true);
-        need("hN", hN, hState, "(L, B, P)", true);
-        if (lstm) {
-            need("c0", c0, cState, "(L, B, H)", true);
-            need("cN", cN, cState, "(L, B, H)", true);
-        } else {
-            noCellState("c0", c0);
-            noCellState("cN", cN);
-        }
+        spec.checkStates(batch, "h0", h0, "hN", hN, "c0", c0, "cN", cN);
         if (loss == null) {
             throw new IllegalArgumentException("loss must not be null");
         }
@@ -528,31 +518,10 @@ public final class TruncatedBptt {
             throw new IllegalArgumentException("grads must have the parameter shapes of " + spec.describe()
                     + ", got " + grads.spec().describe());
         }
-        need("gradInput", gradInput, (long) streamLen * batch * spec.inputSize(), seqShapeI, true);
+        Checks.holds("gradInput", gradInput, (long) streamLen * batch * spec.inputSize(), seqShapeI, true);
         if (gradInput != null && gradInput == input) {
             throw new IllegalArgumentException("gradInput must be a separate array from input: the windows still"
                     + " to come read the stream");
-        }
-    }
-
-    /** The stream's per-sequence lengths: null, or at least B entries, each in [0, T]. */
-
-    private static void need(String name, float[] a, long n, String shape, boolean nullable) {
-        if (a == null) {
-            if (nullable) {
-                return;
-            }
-            throw new IllegalArgumentException(name + " must not be null");
-        }
-        if (a.length < n) {
-            throw new IllegalArgumentException(name + " must hold " + shape + " = " + n + " floats, got length "
-                    + a.length);
-        }
-    }
-
-    private void noCellState(String name, float[] a) {
-        if (a != null) {
-            throw new IllegalArgumentException(name + " must be null: a " + spec.cell().id() + " has no cell state");
         }
     }
 }

@@ -152,11 +152,11 @@ class SequenceRunnerTest {
         message(() -> rt.forwardTokens(bad, T, B, LENGTHS, null, null, y, null, null),
                 "ids[6] (t = 2, b = 0) = 6", "[0, 6)");
         message(() -> rt.forwardTokens(ids, T, B, new int[] {4, 5, 0}, null, null, y, null, null),
-                "lengths[1] = 5 is outside [0, T = 4]");
+                "lengths[1] must be in [0, T = 4], got 5");
         message(() -> rt.forwardTokens(ids, T, B, new int[] {4, 1}, null, null, y, null, null),
-                "lengths must hold (B) = 3 entries, got 2");
+                "lengths must hold B = 3 entries, got length 2");
         message(() -> rt.forwardTokens(ids, T, B, LENGTHS, null, null, new float[5], null, null),
-                "y must hold (T, B, O) = 24 floats, got 5");
+                "y must hold (T, B, O) = 24 floats, got length 5");
         message(() -> rt.forwardTokens(new int[5], T, B, null, null, null, y, null, null),
                 "ids must hold (T, B) = 12 ids, got 5");
         message(() -> rt.forwardTokens(ids, 0, B, null, null, null, y, null, null), "seqLen must be >= 1, got 0");

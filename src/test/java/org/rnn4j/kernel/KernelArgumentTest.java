@@ -200,6 +200,22 @@ class KernelArgumentTest {
                 h, vec(1, 3 * h), 1, vec(2, 3 * h), 2, vec(3, h), 3, vec(1, h), 1));
         l.add(new Call("gruCellBackward", "hidden,gates,gOff,gh,ghOff,hPrev,hpOff,dh,dhOff,dGx,dgxOff,dGh,dghOff,dhPrev,dhpOff",
                 h, vec(1, 3 * h), 1, vec(2, 3 * h), 2, vec(3, h), 3, vec(1, h), 1, vec(2, 3 * h), 2, vec(3, 3 * h), 3, vec(1, h), 1));
+        l.add(new Call("lstmPeepholeCellForward", "hidden,gates,gOff,peep,pOff,cPrev,cpOff,c,cOff,tanhC,tcOff,h,hOff",
+                h, vec(1, 4 * h), 1, vec(2, 3 * h), 2, vec(2, h), 2, vec(3, h), 3, vec(1, h), 1, vec(2, h), 2));
+        l.add(new Call("lstmPeepholeCellBackward",
+                "hidden,gates,gOff,peep,pOff,cPrev,cpOff,tanhC,tcOff,dh,dhOff,dc,dcOff,dGates,dgOff",
+                h, vec(1, 4 * h), 1, vec(3, 3 * h), 3, vec(2, h), 2, vec(3, h), 3, vec(1, h), 1, vec(2, h), 2,
+                vec(3, 4 * h), 3));
+        l.add(new Call("gruResetGateForward", "hidden,gates,gOff,hPrev,hpOff,rh,rhOff",
+                h, vec(1, 3 * h), 1, vec(2, h), 2, vec(3, h), 3));
+        l.add(new Call("gruResetBeforeCellForward", "hidden,gx,gxOff,gh,ghOff,hPrev,hpOff,h,hOff",
+                h, vec(1, 3 * h), 1, vec(2, 3 * h), 2, vec(3, h), 3, vec(1, h), 1));
+        l.add(new Call("gruResetBeforeCellBackward", "hidden,gates,gOff,hPrev,hpOff,dh,dhOff,dGates,dgOff,dhPrev,dhpOff",
+                h, vec(1, 3 * h), 1, vec(2, h), 2, vec(3, h), 3, vec(1, 3 * h), 1, vec(2, h), 2));
+        l.add(new Call("gruResetGateBackward", "hidden,gates,gOff,hPrev,hpOff,drh,drhOff,dGates,dgOff,dhPrev,dhpOff",
+                h, vec(1, 3 * h), 1, vec(2, h), 2, vec(3, h), 3, vec(1, 3 * h), 1, vec(2, h), 2));
+        l.add(new Call("broadcastRows", "rows,n,x,xOff,y,yOff,ldy", 2, 3, vec(1, 3), 1, mat(2, 2, 3, 5), 2, 5)
+                .ld("ldy", 3));
         return l;
     }
 

@@ -50,7 +50,10 @@ class KernelProperties {
             "mult", "multAdd", "multTransB", "multAddTransB", "multTransA", "multAddTransA",
             "exp", "sigmoid", "tanh", "relu", "sigmoidBackward", "tanhBackward", "reluBackward",
             "softmaxRows", "logSoftmaxRows",
-            "lstmCellForward", "lstmCellBackward", "gruCellForward", "gruCellBackward");
+            "lstmCellForward", "lstmCellBackward", "gruCellForward", "gruCellBackward",
+            // CellVariantKernelProperties:
+            "lstmPeepholeCellForward", "lstmPeepholeCellBackward", "gruResetGateForward",
+            "gruResetBeforeCellForward", "gruResetBeforeCellBackward", "gruResetGateBackward", "broadcastRows");
 
     static final double EPS = Tolerances.EPS;
     /** Relative slack on every bound for the double reference's own rounding (≤ 2⁻⁵³ per op). */

@@ -292,13 +292,13 @@ class TruncatedBpttTest {
                 () -> tb.run(ws, new float[89], 6, 3, null, null, loss, g, null, null, null));
         expect("input must hold (T, B, I) = 105 floats, got length 90",
                 () -> tb.run(ws, x, 7, 3, null, null, loss, g, null, null, null));
-        expect("h0 must hold (L, B, P) = 42 floats, got length 41",
+        expect("h0 must hold (L·D, B, P) = 42 floats, got length 41",
                 () -> tb.run(ws, x, 6, 3, new float[41], null, loss, g, null, null, null));
-        expect("c0 must hold (L, B, H) = 42 floats, got length 21",
+        expect("c0 must hold (L·D, B, H) = 42 floats, got length 21",
                 () -> tb.run(ws, x, 6, 3, st, new float[21], loss, g, null, null, null));
-        expect("hN must hold (L, B, P) = 42 floats, got length 14",
+        expect("hN must hold (L·D, B, P) = 42 floats, got length 14",
                 () -> tb.run(ws, x, 6, 3, null, null, loss, g, null, new float[14], null));
-        expect("cN must hold (L, B, H) = 42 floats, got length 0",
+        expect("cN must hold (L·D, B, H) = 42 floats, got length 0",
                 () -> tb.run(ws, x, 6, 3, null, null, loss, g, null, st, new float[0]));
         expect("loss must not be null", () -> tb.run(ws, x, 6, 3, null, null, null, g, null, null, null));
         expect("grads must not be null", () -> tb.run(ws, x, 6, 3, null, null, loss, null, null, null, null));

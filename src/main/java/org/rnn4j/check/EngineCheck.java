@@ -53,61 +53,23 @@ public final class EngineCheck {
      * @param passed ‖Δ‖₂ ≤ tolerance·‖reference‖₂ + {@link #ABSOLUTE_TOLERANCE}·√elements
      */
     public record Row(String name, int elements, double relError, double maxAbsError, double tolerance,
-                      boolean passed) {}
+                      boolean passed) implements CheckReport.Verdict {}
 
     /** All rows of one comparison, in a fixed order. Immutable. */
-    public static final class Report {
-        private final List<Row> rows;
+    public static final class Report extends CheckReport<Row> {
         private final String kernels;
         private final double absoluteTolerance;
 
         Report(List<Row> rows, String kernels, double absoluteTolerance) {
-            this.rows = Collections.unmodifiableList(new ArrayList<>(rows));
+            super(rows, "engine check");
             this.kernels = kernels;
             this.absoluteTolerance = absoluteTolerance;
-        }
-
-        /** @return the rows: outputs, states, input/state gradients, then parameter gradients */
-        public List<Row> rows() {
-            return rows;
-        }
-
-        /** @return true iff every row passed */
-        public boolean passed() {
-            return rows.stream().allMatch(Row::passed);
-        }
-
-        /** @return the rows that failed (unmodifiable) */
-        public List<Row> failures() {
-            return rows.stream().filter(r -> !r.passed()).toList();
-        }
-
-        /**
-         * @param name a tensor name, e.g. {@code grad.weight_hh_l0}
-         * @return its row
-         * @throws IllegalArgumentException if no row has that name
-         */
-        public Row row(String name) {
-            for (Row r : rows) {
-                if (r.name().equals(name)) {
-                    return r;
-                }
-            }
-            throw new IllegalArgumentException("name must be one of " + rows.stream().map(Row::name).toList()
-                    + ", got '" + name + "'");
-        }
-
-        /** @throws AssertionError carrying {@link #table()} if any row failed (for use in tests) */
-        public void assertPassed() {
-            if (!passed()) {
-                throw new AssertionError("engine check failed\n" + table());
-            }
         }
 
         /** @return the largest relative error over all rows (NaN if any was non-finite) */
         public double worst() {
             double w = 0;
-            for (Row r : rows) {
+            for (Row r : rows()) {
                 if (Double.isNaN(r.relError())) {
                     return Double.NaN;
                 }
@@ -116,30 +78,25 @@ public final class EngineCheck {
             return w;
         }
 
-        /** @return a fixed-width table, one line per tensor and a summary line */
+        @Override
         public String table() {
             int w = 6;
-            for (Row r : rows) {
+            for (Row r : rows()) {
                 w = Math.max(w, r.name().length());
             }
             String fmt = "%-" + w + "s  %9s  %12s  %12s  %10s  %s%n";
             StringBuilder sb = new StringBuilder();
             sb.append(String.format(Locale.ROOT, fmt, "tensor", "elements", "rel. error", "max |Δ|", "rel. bound", "status"));
-            for (Row r : rows) {
+            for (Row r : rows()) {
                 sb.append(String.format(Locale.ROOT, fmt, r.name(), r.elements(),
                         String.format(Locale.ROOT, "%.3e", r.relError()), String.format(Locale.ROOT, "%.3e", r.maxAbsError()),
                         String.format(Locale.ROOT, "%.1e", r.tolerance()), r.passed() ? "ok" : "FAIL"));
             }
-            long bad = rows.stream().filter(r -> !r.passed()).count();
+            long bad = failedCount();
             sb.append(String.format(Locale.ROOT,
                     "%s: %d/%d tensors within tolerance (‖Δ‖ ≤ rel. bound·‖ref‖ + %.1e·√n; %s kernels, worst rel. %.3e)%n",
-                    bad == 0 ? "PASS" : "FAIL", rows.size() - bad, rows.size(), absoluteTolerance, kernels, worst()));
+                    bad == 0 ? "PASS" : "FAIL", rows().size() - bad, rows().size(), absoluteTolerance, kernels, worst()));
             return sb.toString();
-        }
-
-        @Override
-        public String toString() {
-            return table();
         }
     }
 

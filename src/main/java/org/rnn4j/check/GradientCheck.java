@@ -560,7 +560,7 @@ public final class GradientCheck {
      */
     public record Row(String name, int checked, int candidates, int total, int failed, int nonFinite,
                       int worstIndex, int[] worstMultiIndex, double analytic, double numeric, double absError,
-                      double bound, boolean passed) {
+                      double bound, boolean passed) implements CheckReport.Verdict {
         /** @return a copy of the multi-index, or null */
         @Override
         public int[] worstMultiIndex() {
@@ -583,57 +583,17 @@ public final class GradientCheck {
     }
 
     /** The outcome of a check: one {@link Row} per target, in the order given. Immutable. */
-    public static final class Report {
-        private final List<Row> rows;
+    public static final class Report extends CheckReport<Row> {
         private final Options options;
 
         private Report(List<Row> rows, Options options) {
-            this.rows = Collections.unmodifiableList(new ArrayList<>(rows));
+            super(rows, "gradient check");
             this.options = options;
-        }
-
-        /** @return the rows, in target order (unmodifiable) */
-        public List<Row> rows() {
-            return rows;
         }
 
         /** @return the options the check ran with */
         public Options options() {
             return options;
-        }
-
-        /** @return true iff every row passed */
-        public boolean passed() {
-            return rows.stream().allMatch(Row::passed);
-        }
-
-        /** @return the rows that failed (unmodifiable) */
-        public List<Row> failures() {
-            return rows.stream().filter(r -> !r.passed()).toList();
-        }
-
-        /**
-         * @param name a target name
-         * @return its row
-         * @throws IllegalArgumentException if no target has that name
-         */
-        public Row row(String name) {
-            for (Row r : rows) {
-                if (r.name().equals(name)) {
-                    return r;
-                }
-            }
-            throw new IllegalArgumentException("name must be one of "
-                    + rows.stream().map(Row::name).toList() + ", got '" + name + "'");
-        }
-
-        /**
-         * @throws AssertionError carrying {@link #table()} if any row failed (for use in tests)
-         */
-        public void assertPassed() {
-            if (!passed()) {
-                throw new AssertionError("gradient check failed\n" + table());
-            }
         }
 
         /**
@@ -643,10 +603,11 @@ public final class GradientCheck {
          *
          * @return the table, lines separated by {@code \n}
          */
+        @Override
         public String table() {
             int nameW = 6;
             int whereW = 5;
-            for (Row r : rows) {
+            for (Row r : rows()) {
                 nameW = Math.max(nameW, r.name().length());
                 whereW = Math.max(whereW, r.where().length());
             }
@@ -654,16 +615,16 @@ public final class GradientCheck {
             StringBuilder sb = new StringBuilder();
             sb.append(String.format(Locale.ROOT, fmt, "tensor", "checked", "worst", "analytic", "numeric",
                     "|a-n|", "bound", "status"));
-            for (Row r : rows) {
+            for (Row r : rows()) {
                 String status = r.passed() ? "ok"
                         : "FAIL " + r.failed() + (r.nonFinite() > 0 ? " (" + r.nonFinite() + " non-finite)" : "");
                 sb.append(String.format(Locale.ROOT, fmt, r.name(), r.checked() + "/" + r.candidates(), r.where(),
                         num(r.analytic(), "%14.6e"), num(r.numeric(), "%14.6e"), num(r.absError(), "%10.3e"),
                         num(r.bound(), "%10.3e"), status));
             }
-            long bad = rows.stream().filter(r -> !r.passed()).count();
+            long bad = failedCount();
             sb.append(String.format(Locale.ROOT, "%s: %d/%d tensors passed (eps=%s, atol=%s, rtol=%s%s)%n",
-                    bad == 0 ? "PASS" : "FAIL", rows.size() - bad, rows.size(), options.eps(), options.atol(),
+                    bad == 0 ? "PASS" : "FAIL", rows().size() - bad, rows().size(), options.eps(), options.atol(),
                     options.rtol(), options.maxElementsPerTensor() == Integer.MAX_VALUE ? ""
                             : ", <= " + options.maxElementsPerTensor() + " per tensor, seed " + options.seed()));
             return sb.toString();
@@ -671,12 +632,6 @@ public final class GradientCheck {
 
         private static String num(double v, String fmt) {
             return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, fmt, v);
-        }
-
-        /** @return {@link #table()} */
-        @Override
-        public String toString() {
-            return table();
         }
     }
 }

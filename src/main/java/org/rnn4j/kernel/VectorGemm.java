@@ -48,7 +48,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm {
     private VectorGemm() {}
 
-    static final VectorSpecies<Float> F = VectorKernels.F;
+    static final VectorSpecies<Float> F = VectorLanes.F;
     static final int L = F.length();
     /**
      * Micro-kernel rows, chosen once by measurement per JDK (see the class comment): 6 on JDK 17,
@@ -399,14 +399,14 @@ final class VectorGemm {
             t12 = r1.lane(L / 4);
             t13 = r1.lane(3 * L / 4);
         } else {   // 64-bit species: two lanes, one add each
-            t00 = VectorKernels.sumLanes(s00);
-            t01 = VectorKernels.sumLanes(s01);
-            t02 = VectorKernels.sumLanes(s02);
-            t03 = VectorKernels.sumLanes(s03);
-            t10 = VectorKernels.sumLanes(s10);
-            t11 = VectorKernels.sumLanes(s11);
-            t12 = VectorKernels.sumLanes(s12);
-            t13 = VectorKernels.sumLanes(s13);
+            t00 = VectorLanes.sumLanes(s00);
+            t01 = VectorLanes.sumLanes(s01);
+            t02 = VectorLanes.sumLanes(s02);
+            t03 = VectorLanes.sumLanes(s03);
+            t10 = VectorLanes.sumLanes(s10);
+            t11 = VectorLanes.sumLanes(s11);
+            t12 = VectorLanes.sumLanes(s12);
+            t13 = VectorLanes.sumLanes(s13);
         }
         for (; p < k; p++) {
             float x0 = a[a0 + p], x1 = a[a1 + p];

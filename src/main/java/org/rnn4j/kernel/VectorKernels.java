@@ -14,53 +14,40 @@ import static org.rnn4j.kernel.FloatMath.LN2_LO;
 import static org.rnn4j.kernel.FloatMath.LOG2E;
 import static org.rnn4j.kernel.FloatMath.ROUND_MAGIC;
 import static org.rnn4j.kernel.FloatMath.TANH_CLAMP;
+import static org.rnn4j.kernel.VectorLanes.F;
+import static org.rnn4j.kernel.VectorLanes.I;
+import static org.rnn4j.kernel.VectorLanes.L;
+import static org.rnn4j.kernel.VectorLanes.sumLanes;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API implementation. Loaded only when the module {@code jdk.incubator.vector} is present
  * (see {@link KernelSelector}), so the rest of the library never links against it.
  *
- * <p>Shape of every loop: a {@code static final} species (C2 intrinsifies only when the species is
+ * <p>Shape of every loop: a {@code static final} species ({@link VectorLanes#F}) (C2 intrinsifies only when the species is
  * a constant), 2-4 independent accumulators (an FMA has 4 cycles of latency and two pipes, so one
  * accumulator would leave the units idle 7/8 of the time), one lane reduction after the loop, a
  * scalar tail after {@code loopBound}. No masked loads: they were not intrinsified on JDK 17.
  */
 final class VectorKernels extends Kernels {
-    static final VectorSpecies<Float> F = floatSpecies();
-    static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    /** Lanes per vector. */
-    static final int L = F.length();
     /** {@code VectorOperators.EXP/TANH} (SVML-backed on x86) instead of the own polynomial. */
     static final boolean SVML_MATH = "svml".equals(System.getProperty("rnn4j.vector.math", "poly"));
+
+    static {
+        // Touch the species here, so that a bad -Drnn4j.vector.bits fails inside KernelSelector's
+        // loading of this class (reported, scalar fallback) and not at a first kernel call.
+        if (L < 1) {
+            throw new AssertionError("no lanes");
+        }
+    }
 
     static final VectorKernels INSTANCE = new VectorKernels();
 
     private VectorKernels() {}
-
-    /**
-     * The preferred species, or the width named by {@code -Drnn4j.vector.bits=64|128|256|512} (used by
-     * the tests to run every kernel at every width this CPU supports, and to compare widths).
-     */
-    private static VectorSpecies<Float> floatSpecies() {
-        String bits = System.getProperty("rnn4j.vector.bits");
-        if (bits == null || bits.isBlank()) {
-            return FloatVector.SPECIES_PREFERRED;
-        }
-        switch (bits.trim()) {
-            case "64": return FloatVector.SPECIES_64;
-            case "128": return FloatVector.SPECIES_128;
-            case "256": return FloatVector.SPECIES_256;
-            case "512": return FloatVector.SPECIES_512;
-            default:
-                throw new IllegalArgumentException("rnn4j.vector.bits must be 64, 128, 256 or 512, got '" + bits + "'");
-        }
-    }
 
     int lanes() {
         return L;
@@ -85,41 +72,6 @@ final class VectorKernels extends Kernels {
         return "simd-" + F.vectorBitSize() + (SVML_MATH ? "-svml" : "");
     }
 
-    /** Lane rotations by L/2, L/4, L/8, L/16 for the reduction tree of {@link #sumLanes}. */
-    private static final VectorShuffle<Float> ROT_2 = VectorShuffle.iota(F, Math.max(L / 2, 1), 1, true);
-    private static final VectorShuffle<Float> ROT_4 = VectorShuffle.iota(F, Math.max(L / 4, 1), 1, true);
-    private static final VectorShuffle<Float> ROT_8 = VectorShuffle.iota(F, Math.max(L / 8, 1), 1, true);
-    private static final VectorShuffle<Float> ROT_16 = VectorShuffle.iota(F, Math.max(L / 16, 1), 1, true);
-
-    /**
-     * Sum of the lanes by a fixed tree: add the vector rotated by L/2, then by L/4, …, read lane 0.
-     * Not {@code reduceLanes(ADD)}: for floats the Vector API leaves its order unspecified, and JDK
-     * 25's C2 intrinsic adds in a different order than the Java fallback that runs before
-     * compilation, so the same call gave different bits early and late in one JVM (caught by
-     * GemmParallelTest). Rotations and adds are exact lane operations in every tier. (A lane-by-lane
-     * loop was also deterministic but cost ~30 µops a reduction, which dominated GEMV at H = 64.)
-     * Only where the tree is alone in a compile unit of fixed size: in {@link #bf16Row}, which is
-     * larger than C2's hot-inlining limit (FreqInlineSize, 325 bytecodes) and so never inlined into
-     * a caller, once per row (where storing the vector would cost a third of the row), and in the
-     * 64-bit species' branch of {@code VectorGemm.dot2x4} (one add per tree). Everywhere else see
-     * {@link #sumStored}.
-     */
-    static float sumLanes(FloatVector v) {
-        if (L >= 2) {
-            v = v.add(v.rearrange(ROT_2));
-        }
-        if (L >= 4) {
-            v = v.add(v.rearrange(ROT_4));
-        }
-        if (L >= 8) {
-            v = v.add(v.rearrange(ROT_8));
-        }
-        if (L >= 16) {
-            v = v.add(v.rearrange(ROT_16));
-        }
-        return v.lane(0);
-    }
-
     /**
      * Where the kernels store vectors whose lanes they sum ({@link #sumStored}): four vectors per
      * thread, fetched once per call.
@@ -128,7 +80,7 @@ final class VectorKernels extends Kernels {
 
     /**
      * Sum of buf[off, off+L) — a vector the caller stored there — by the same fixed tree as
-     * {@link #sumLanes} (lanes L/2 apart added, then L/4, …), so bitwise its result. Used where
+     * {@link VectorLanes#sumLanes} (lanes L/2 apart added, then L/4, …), so bitwise its result. Used where
      * the sum sits in a kernel that C2 may inline into a large caller: a store and scalar adds cost a
      * few C2 nodes, while each rotation tree costs hundreds, and on JDK 17 at 512 bits four trees in
      * one compile unit ran past C2's node budget (NodeCountInliningCutoff); the tree left out of

@@ -4,17 +4,11 @@ package org.rnn4j.nn;
  * Argument checks of the {@code nn} layers. Every message names the argument, what was expected and
  * what was given. No string is built unless a check fails: the layers promise not to allocate in
  * steady state. Index arithmetic is done in {@code long} so that huge sizes cannot overflow into a
- * range that looks valid.
+ * range that looks valid. A size (n ≥ 0) is checked by {@link org.rnn4j.kernel.Checks#size}, as in
+ * the engine.
  */
 final class Args {
     private Args() {}
-
-    /** @throws IllegalArgumentException unless {@code n >= 0} */
-    static void size(String name, int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException(name + " must be >= 0, got " + n);
-        }
-    }
 
     /** @throws IllegalArgumentException unless {@code n >= 1} */
     static void positive(String name, int n) {

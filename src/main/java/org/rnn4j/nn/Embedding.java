@@ -1,6 +1,7 @@
 package org.rnn4j.nn;
 
 import java.util.SplittableRandom;
+import org.rnn4j.kernel.Checks;
 import org.rnn4j.kernel.Kernels;
 
 /**
@@ -161,7 +162,7 @@ public final class Embedding {
     }
 
     private void checkIds(int[] ids, int idsOff, int n) {
-        Args.size("n", n);
+        Checks.size("n", n);
         Args.ints("ids", ids, idsOff, n);
         for (int i = 0; i < n; i++) {
             int id = ids[idsOff + i];

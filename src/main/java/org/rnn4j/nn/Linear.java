@@ -1,6 +1,7 @@
 package org.rnn4j.nn;
 
 import java.util.SplittableRandom;
+import org.rnn4j.kernel.Checks;
 import org.rnn4j.kernel.Kernels;
 
 /**
@@ -147,7 +148,7 @@ public final class Linear {
      * @throws IllegalArgumentException naming the first bad argument, its expected and actual size
      */
     public void forward(int rows, float[] x, int xOff, float[] y, int yOff) {
-        Args.size("rows", rows);
+        Checks.size("rows", rows);
         Args.floats("x", x, xOff, rows, in, "(rows, I)");
         Args.floats("y", y, yOff, rows, out, "(rows, O)");
         notOwn("y", y);
@@ -181,7 +182,7 @@ public final class Linear {
      * @throws IllegalArgumentException naming the first bad argument, its expected and actual size
      */
     public void backward(int rows, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        Args.size("rows", rows);
+        Checks.size("rows", rows);
         Args.floats("x", x, xOff, rows, in, "(rows, I)");
         Args.floats("dy", dy, dyOff, rows, out, "(rows, O)");
         if (x == gradWeight || x == gradBias) {

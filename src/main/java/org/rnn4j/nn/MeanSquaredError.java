@@ -1,5 +1,7 @@
 package org.rnn4j.nn;
 
+import org.rnn4j.kernel.Checks;
+
 /**
  * Squared-error loss, as PyTorch's {@code F.mse_loss}, fused with its gradient:
  * <pre>
@@ -32,7 +34,7 @@ public final class MeanSquaredError {
      */
     public static double forwardBackward(int n, float[] pred, int pOff, float[] target, int tOff,
                                          float[] dPred, int dOff, float gradScale) {
-        Args.size("n", n);
+        Checks.size("n", n);
         Args.floats("pred", pred, pOff, n);
         Args.floats("target", target, tOff, n);
         Args.floats("dPred", dPred, dOff, n);

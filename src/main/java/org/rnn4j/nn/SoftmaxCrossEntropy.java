@@ -1,5 +1,6 @@
 package org.rnn4j.nn;
 
+import org.rnn4j.kernel.Checks;
 import org.rnn4j.kernel.Kernels;
 
 /**
@@ -160,7 +161,7 @@ public final class SoftmaxCrossEntropy {
      * @throws IllegalArgumentException on a null array or a bad range
      */
     public static int countTargets(int[] targets, int tOff, int n) {
-        Args.size("n", n);
+        Checks.size("n", n);
         Args.ints("targets", targets, tOff, n);
         int c = 0;
         for (int r = 0; r < n; r++) {
@@ -172,7 +173,7 @@ public final class SoftmaxCrossEntropy {
     }
 
     private static void checkCommon(int n, int classes, float[] logits, int lOff, int[] targets, int tOff) {
-        Args.size("n", n);
+        Checks.size("n", n);
         Args.positive("classes", classes);
         Args.floats("logits", logits, lOff, n, classes, "(n, C)");
         Args.ints("targets", targets, tOff, n);

@@ -31,6 +31,9 @@ import java.util.function.DoubleSupplier;
  *
  * <p>The loss is evaluated twice per checked element, on the calling thread, with all other
  * elements at their original values. It must be a deterministic function of the arrays.
+ *
+ * <p><b>Why one long file.</b> The check's public vocabulary (Target, Options, Row, Report) is nested
+ * here with its Javadoc, so a caller finds the whole API in one place; the algorithm itself is short.
  */
 public final class GradientCheck {
     private GradientCheck() {}

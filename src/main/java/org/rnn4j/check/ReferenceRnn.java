@@ -84,6 +84,10 @@ import org.rnn4j.cell.RnnSpec;
  * parameters and inputs, so it can be back-propagated after the parameters changed; the arrays its
  * accessors return are its own (not copies): treat them as read-only, and do not share one
  * {@code Forward} between threads.
+ *
+ * <p><b>Why one long file.</b> An oracle should be read and trusted on its own: it shares no code with
+ * the engine and is laid out cell by cell, each forward followed by its backward, so a reviewer checks
+ * one cell's derivation against docs/cells.md without leaving the file.
  */
 public final class ReferenceRnn {
     private final RnnSpec spec;

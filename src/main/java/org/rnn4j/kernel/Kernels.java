@@ -30,6 +30,10 @@ import static org.rnn4j.kernel.Checks.size;
  * </ul>
  *
  * <p>Instances are immutable and thread-safe (scratch space lives in thread-local buffers).
+ *
+ * <p><b>Why one long file.</b> This is the checked façade: every kernel's contract (shapes, layouts,
+ * who owns each array) and its argument checks are written once here, and callers read one class to
+ * learn them. More than half the lines are that Javadoc; the arithmetic lives in the two twins.
  */
 public abstract class Kernels {
 

@@ -44,6 +44,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every C element gets the same arithmetic whatever tile it lands in (per KC block: an FMA chain
  * from zero over k, then one add into C), so results do not depend on where the problem is split.
+ *
+ * <p><b>Why one long file.</b> One algorithm: the packing, the register tiles and the blocking loop
+ * share the tile constants (MR, NR, KC) and the one order of arithmetic that makes every split give
+ * the same bits; apart, they would have to agree through package constants with no single reader.
  */
 final class VectorGemm {
     private VectorGemm() {}

@@ -32,6 +32,11 @@ import jdk.incubator.vector.VectorOperators;
  * a constant), 2-4 independent accumulators (an FMA has 4 cycles of latency and two pipes, so one
  * accumulator would leave the units idle 7/8 of the time), one lane reduction after the loop, a
  * scalar tail after {@code loopBound}. No masked loads: they were not intrinsified on JDK 17.
+ *
+ * <p><b>Why one long file.</b> It is the SIMD twin of every element-wise and post-GEMM hook of
+ * {@link Kernels}: the hooks are overrides of one subclass per path (as {@link ScalarKernels} is the
+ * other), and each keeps its whole loop inline (rule 3 of docs/kernels.md: no vector crosses a call),
+ * so the loops cannot be shortened by shared vector helpers. The GEMMs are apart, in {@link VectorGemm}.
  */
 final class VectorKernels extends Kernels {
     /** {@code VectorOperators.EXP/TANH} (SVML-backed on x86) instead of the own polynomial. */

@@ -48,6 +48,10 @@ import org.rnn4j.kernel.Kernels;
  * same arithmetic per output element (the packed product's row and tile kernels add in one order;
  * bfloat16 runs one GEMV per stream either way), so the two give bitwise the same outputs and
  * states. Each is deterministic.
+ *
+ * <p><b>Why one long file.</b> The builder (the one place a model's weights are packed and frozen) and
+ * the single and batched step of every cell variant, which must run the same arithmetic per element
+ * (see Rounding above) and so are kept side by side.
  */
 public final class StreamingModel {
     private final RnnSpec spec;

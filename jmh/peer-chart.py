@@ -22,7 +22,7 @@ def jmh(paths):
         for r in json.load(open(path)):
             bench, method = r["benchmark"].rsplit(".", 2)[-2:]
             p = dict(r["params"])
-            if p.pop("executor", "team") != "team":
+            if p.pop("executor", "team") not in ("team", "split"):
                 continue
             scale = {"ms/op": 1, "us/op": 1e-3, "ns/op": 1e-6, "s/op": 1e3}[r["primaryMetric"]["scoreUnit"]]
             raw = [x * scale for fork in r["primaryMetric"]["rawData"] for x in fork]

@@ -18,6 +18,9 @@ import sys
 GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
 rows = {}
 alloc = {}   # (shape, cell, impl, method) -> bytes per op (JMH -prof gc: gc.alloc.rate.norm)
+# The main two-thread figures are RnnBench's default executor: "split" (data-parallel over batch rows)
+# since it exists, "team" (per-step GEMM split) in files from before; any other executor is labelled.
+main = "split" if any(r["params"].get("executor") == "split" for path in sys.argv[1:] for r in json.load(open(path))) else "team"
 for path in sys.argv[1:]:
     for r in json.load(open(path)):
         method = r["benchmark"].rsplit(".", 1)[-1]
@@ -25,7 +28,7 @@ for path in sys.argv[1:]:
         scale = {"ns/op": 1e-6, "us/op": 1e-3, "ms/op": 1, "s/op": 1e3}[r["primaryMetric"]["scoreUnit"]]
         raw = [x * scale for fork in r["primaryMetric"]["rawData"] for x in fork]
         impl = p.get("impl", "simd") + ("" if p.get("threads", "1") == "1" else f", {p['threads']} threads")
-        if p.get("threads", "1") != "1" and p.get("executor", "team") != "team":
+        if p.get("threads", "1") != "1" and p.get("executor", "team") != main:
             impl += f" ({p['executor']})"
         key = (p["shape"], p["cell"], impl, method)
         gc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", r.get("secondaryMetrics", {}).get("\u00b7gc.alloc.rate.norm"))

@@ -11,8 +11,9 @@ rounds are pooled, and PyTorch's per-round medians. Two ratios per cell: "med" =
 over rnn4j's median, "best" = PyTorch's fastest repeat over rnn4j's fastest iteration (interference
 on a shared VM only adds time, so the best of each side is the least disturbed estimate of it).
 > 1: rnn4j is faster. "2t/1t" is rnn4j's one-thread median over its two-thread median.
-Only RnnBench rows of the default executor (team) count as rnn4j's two-thread figures (files from
-before the executor parameter existed ran a fixed pool and are read as they are).
+Only RnnBench rows of the default executor count as rnn4j's two-thread figures: split (data-parallel
+over batch rows), or team (per-step GEMM split) in files from before split existed; a session's
+files hold one of the two.
 """
 import json
 import statistics
@@ -23,7 +24,7 @@ for path in sys.argv[1].split(","):
     for r in json.load(open(path)):
         method = r["benchmark"].rsplit(".", 1)[-1]
         p = r["params"]
-        if p.get("impl", "simd") != "simd" or p.get("executor", "team") != "team":
+        if p.get("impl", "simd") != "simd" or p.get("executor", "team") not in ("team", "split"):
             continue
         scale = {"ms/op": 1, "us/op": 1e-3, "ns/op": 1e-6, "s/op": 1e3}[r["primaryMetric"]["scoreUnit"]]
         raw = [x * scale for fork in r["primaryMetric"]["rawData"] for x in fork]

@@ -272,6 +272,29 @@ public final class RnnWeights {
         }
     }
 
+    /**
+     * {@code this += other}, element by element, tensor by tensor in {@link #names()} order (the
+     * data-parallel engine's one reduction of its slices' gradients).
+     */
+    void addFrom(RnnWeights other, org.rnn4j.kernel.Kernels k) {
+        for (int u = 0; u < weightIh.length; u++) {
+            addInto(k, weightIh[u], other.weightIh[u]);
+            addInto(k, weightHh[u], other.weightHh[u]);
+            addInto(k, biasIh[u], other.biasIh[u]);
+            addInto(k, biasHh[u], other.biasHh[u]);
+            if (weightHr[u] != null) {
+                addInto(k, weightHr[u], other.weightHr[u]);
+            }
+            if (peephole[u] != null) {
+                addInto(k, peephole[u], other.peephole[u]);
+            }
+        }
+    }
+
+    private static void addInto(org.rnn4j.kernel.Kernels k, float[] dst, float[] src) {
+        k.add(dst.length, dst, 0, src, 0, dst, 0);
+    }
+
     void requireSameShape(RnnWeights other, String what) {
         if (other == null) {
             throw new IllegalArgumentException(what + " must not be null");

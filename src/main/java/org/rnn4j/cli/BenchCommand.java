@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.rnn4j.cell.CellType;
+import org.rnn4j.cell.DataParallelRnn;
 import org.rnn4j.cell.Rnn;
 import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.cell.RnnWeights;
@@ -54,7 +55,10 @@ final class BenchCommand {
             "  --cells LIST         lstm,gru,rnn_tanh,rnn_relu                      [lstm,gru,rnn_tanh]",
             "  --shape TxBxIxH      training and inference shape                    [100x32x256x256]",
             "  --stream-hidden LIST H of the streaming steps (I = H, one layer)     [64,256]",
-            "  --threads N          GEMM tasks of the training step and inference   [1]",
+            "  --threads N          threads of the training step and inference      [1]",
+            "  --split MODE         with --threads > 1: batch = each thread runs whole [batch]",
+            "                       sequences for its slice of B (DataParallelRnn); step = every",
+            "                       GEMM is split, per step",
             "  --seconds S          warm-up and timing per figure                   [1.0]",
             "  --json               one JSON object per line instead of a table",
             "",
@@ -67,8 +71,9 @@ final class BenchCommand {
         int[] streamHidden;
         int threads;
         double seconds;
+        String split;
         try {
-            a = new Args("bench", argv, Set.of("--cells", "--shape", "--stream-hidden", "--threads", "--seconds"),
+            a = new Args("bench", argv, Set.of("--cells", "--shape", "--stream-hidden", "--threads", "--seconds", "--split"),
                     Set.of("--json", "--help", "-h"));
             if (a.has("--help") || a.has("-h")) {
                 out.println(USAGE);
@@ -81,6 +86,10 @@ final class BenchCommand {
             streamHidden = positives("--stream-hidden", a.string("--stream-hidden", "64,256"), ",", -1);
             threads = a.integer("--threads", 1, 1);
             seconds = a.real("--seconds", 1.0, 0.001, 600);
+            split = a.string("--split", "batch");
+            if (!split.equals("batch") && !split.equals("step")) {
+                throw new IllegalArgumentException("--split must be batch or step, got '" + split + "'");
+            }
         } catch (IllegalArgumentException e) {
             err.println("rnn4j bench: " + e.getMessage());
             return 2;
@@ -91,11 +100,12 @@ final class BenchCommand {
         String kernels = Kernels.get().name();
         if (json) {
             out.println("{\"kind\": \"env\", \"rnn4j\": " + q(Main.version()) + ", \"jdk\": " + q(jdk) + ", \"kernels\": "
-                    + q(kernels) + ", \"threads\": " + threads + ", \"cpus\": " + Runtime.getRuntime().availableProcessors()
+                    + q(kernels) + ", \"threads\": " + threads + ", \"split\": " + q(split) + ", \"cpus\": " + Runtime.getRuntime().availableProcessors()
                     + ", \"seconds\": " + seconds + "}");
         } else {
-            out.printf(Locale.ROOT, "rnn4j bench: JDK %s, kernels %s, %d thread(s), %d CPUs; median of %.1f s after %.1f s warm-up%n",
-                    jdk, kernels, threads, Runtime.getRuntime().availableProcessors(), seconds, seconds);
+            out.printf(Locale.ROOT, "rnn4j bench: JDK %s, kernels %s, %d thread(s)%s, %d CPUs; median of %.1f s after %.1f s warm-up%n",
+                    jdk, kernels, threads, threads > 1 ? " split by " + split : "", Runtime.getRuntime().availableProcessors(),
+                    seconds, seconds);
             if (kernels.equals("scalar")) {
                 out.println("  (scalar kernels: start the JVM with --add-modules jdk.incubator.vector for SIMD; "
                         + env.getOrDefault("vector", "") + ")");
@@ -111,14 +121,15 @@ final class BenchCommand {
         WorkerTeam pool = threads > 1 ? new WorkerTeam(threads - 1) : null;
         try {
             Parallelism par = pool == null ? Parallelism.SERIAL : pool.parallelism();
+            WorkerTeam slices = split.equals("batch") ? pool : null;
             // Compile the kernels first (every cell at a small shape), so that the first figure is
             // not the one that pays for the JIT.
             for (CellType cell : cells) {
-                measureCell(cell, new int[] {8, 4, 32, 32}, new int[] {32}, par, Math.min(seconds, 0.3), json,
+                measureCell(cell, new int[] {8, 4, 32, 32}, new int[] {32}, par, slices, Math.min(seconds, 0.3), json,
                         new PrintStream(java.io.OutputStream.nullOutputStream()));
             }
             for (CellType cell : cells) {
-                measureCell(cell, shape, streamHidden, par, seconds, json, out);
+                measureCell(cell, shape, streamHidden, par, slices, seconds, json, out);
             }
         } finally {
             if (pool != null) {
@@ -128,8 +139,13 @@ final class BenchCommand {
         return 0;
     }
 
-    private static void measureCell(CellType cell, int[] shape, int[] streamHidden, Parallelism par, double seconds,
-                                    boolean json, PrintStream out) {
+    /**
+     * @param par the per-step GEMM split of the training step and inference
+     * @param slices with a team, the training step and inference run data-parallel over batch rows
+     *               on it ({@link DataParallelRnn}); null: one workspace with {@code par}
+     */
+    private static void measureCell(CellType cell, int[] shape, int[] streamHidden, Parallelism par, WorkerTeam slices,
+                                    double seconds, boolean json, PrintStream out) {
         int t = shape[0], b = shape[1], in = shape[2], h = shape[3];
         RnnSpec spec = RnnSpec.builder(cell, in, h).build();
         Rnn rnn = new Rnn(new RnnWeights(spec).initUniform(1));
@@ -139,11 +155,23 @@ final class BenchCommand {
         float[] x = uniform(r, t * b * in), dOut = uniform(r, t * b * h);
         float[] y = new float[t * b * h], dx = new float[t * b * in];
         double fwdFlops = 2.0 * t * b * spec.gateRows() * (double) (in + h);
-        Figure train = time(() -> {
-            rnn.forward(ws, true, x, t, b, null, null, null, y, null, null);
-            rnn.backward(ws, dOut, null, null, grads, dx, null, null);
-        }, seconds);
-        Figure infer = time(() -> rnn.forward(ws, false, x, t, b, null, null, null, y, null, null), seconds);
+        Figure train;
+        Figure infer;
+        if (slices != null) {
+            DataParallelRnn dp = DataParallelRnn.over(rnn, slices);
+            DataParallelRnn.Workspace dw = dp.newWorkspace(1);
+            train = time(() -> {
+                dp.forward(dw, true, x, t, b, null, null, null, y, null, null);
+                dp.backward(dw, dOut, null, null, grads, dx, null, null);
+            }, seconds);
+            infer = time(() -> dp.forward(dw, false, x, t, b, null, null, null, y, null, null), seconds);
+        } else {
+            train = time(() -> {
+                rnn.forward(ws, true, x, t, b, null, null, null, y, null, null);
+                rnn.backward(ws, dOut, null, null, grads, dx, null, null);
+            }, seconds);
+            infer = time(() -> rnn.forward(ws, false, x, t, b, null, null, null, y, null, null), seconds);
+        }
         double trainMs = train.ns / 1e6, inferMs = infer.ns / 1e6;
         Figure[] stream = new Figure[streamHidden.length];
         for (int i = 0; i < streamHidden.length; i++) {

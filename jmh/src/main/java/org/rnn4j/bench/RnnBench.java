@@ -48,10 +48,13 @@ public class RnnBench {
     @Param({"1"})
     public int threads;
     /**
-     * Who runs the helper's pieces when threads &gt; 1: {@code team} = {@link org.rnn4j.kernel.WorkerTeam}
-     * (spinning helper, what the CLI uses), {@code pool} = a fixed thread pool (parked helper).
+     * How threads &gt; 1 share the work: {@code split} = data-parallel over batch rows
+     * ({@link org.rnn4j.cell.DataParallelRnn} on a {@link org.rnn4j.kernel.WorkerTeam}: each thread runs
+     * whole sequences of its slice of B; at B = 1 the per-step split), {@code team} = every GEMM split
+     * per step over a WorkerTeam (spinning helper), {@code pool} = the same over a fixed thread pool
+     * (parked helper).
      */
-    @Param({"team"})
+    @Param({"split"})
     public String executor;
 
     java.util.concurrent.ExecutorService pool;
@@ -64,6 +67,8 @@ public class RnnBench {
     float[] x, out, dOut, dx, gemmA, gemmB, gemmC;
     int gm, gn, gk;
     Kernels kernels;
+    org.rnn4j.cell.DataParallelRnn dp;
+    org.rnn4j.cell.DataParallelRnn.Workspace dw;
 
     @Setup
     public void setup() {
@@ -77,6 +82,9 @@ public class RnnBench {
         rnn = new Rnn(new RnnWeights(spec).initUniform(1), kernels);
         if (threads <= 1) {
             ws = new RnnWorkspace();
+        } else if (executor.equals("split")) {
+            team = new org.rnn4j.kernel.WorkerTeam(threads - 1);
+            ws = new RnnWorkspace();
         } else if (executor.equals("team")) {
             team = new org.rnn4j.kernel.WorkerTeam(threads - 1);
             ws = new RnnWorkspace(team.parallelism(), 1);
@@ -84,7 +92,11 @@ public class RnnBench {
             pool = java.util.concurrent.Executors.newFixedThreadPool(threads - 1);
             ws = new RnnWorkspace(new org.rnn4j.kernel.Parallelism(pool, threads), 1);
         } else {
-            throw new IllegalArgumentException("executor must be team or pool, got " + executor);
+            throw new IllegalArgumentException("executor must be split, team or pool, got " + executor);
+        }
+        if (executor.equals("split") && threads > 1) {
+            dp = org.rnn4j.cell.DataParallelRnn.over(rnn, team);
+            dw = dp.newWorkspace(1);
         }
         grads = new RnnWeights(spec);
         Random r = new Random(7);
@@ -120,12 +132,21 @@ public class RnnBench {
 
     @Benchmark
     public float[] forward() {
+        if (dp != null) {
+            dp.forward(dw, true, x, seqLen, batch, null, null, null, out, null, null);
+            return out;
+        }
         rnn.forward(ws, true, x, seqLen, batch, null, null, null, out, null, null);
         return out;
     }
 
     @Benchmark
     public float[] forwardBackward() {
+        if (dp != null) {
+            dp.forward(dw, true, x, seqLen, batch, null, null, null, out, null, null);
+            dp.backward(dw, dOut, null, null, grads, dx, null, null);
+            return dx;
+        }
         rnn.forward(ws, true, x, seqLen, batch, null, null, null, out, null, null);
         rnn.backward(ws, dOut, null, null, grads, dx, null, null);
         return dx;

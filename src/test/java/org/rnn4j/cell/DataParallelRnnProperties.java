@@ -1,0 +1,176 @@
+package org.rnn4j.cell;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.rnn4j.kernel.Kernels;
+import org.rnn4j.kernel.Parallelism;
+import org.rnn4j.kernel.WorkerTeam;
+
+/**
+ * The data-parallel engine against the one-slice engine and the double reference, over random
+ * cells, options, layouts, lengths, batch sizes and slice counts:
+ * <ul>
+ *   <li>what each batch row computes alone (outputs, final states, input and initial-state
+ *       gradients) is bitwise {@link Rnn}'s over the whole batch (the class comment says why);</li>
+ *   <li>parameter gradients, which sum over rows in a different grouping, are within the engine's
+ *       own tolerance of the double-precision {@link org.rnn4j.check.ReferenceRnn}
+ *       ({@link EngineVsReferenceProperties#REL}, derived there);</li>
+ *   <li>two runs on real threads give bitwise the same gradients (the one fixed-order reduction).</li>
+ * </ul>
+ */
+class DataParallelRnnProperties {
+
+    @Provide
+    Arbitrary<RnnCase> cases() {
+        Arbitrary<CellType> cell = Arbitraries.of(CellType.class);
+        Arbitrary<Integer> in = Arbitraries.integers().between(1, 9);
+        Arbitrary<Integer> hidden = Arbitraries.integers().between(1, 40);
+        Arbitrary<Integer> batch = Arbitraries.integers().between(1, 9);
+        Arbitrary<Integer> seq = Arbitraries.integers().between(1, 8);
+        Arbitrary<Integer> layers = Arbitraries.integers().between(1, 2);
+        Arbitrary<Long> seed = Arbitraries.longs();
+        return Combinators.combine(cell, in, hidden, batch, seq, layers, seed).as((c, i, h, b, t, l, s) -> {
+            SplittableRandom r = new SplittableRandom(s);
+            int[] lengths = null;
+            if (r.nextBoolean()) {
+                lengths = new int[b];
+                for (int j = 0; j < b; j++) {
+                    lengths[j] = r.nextInt(t + 1);
+                }
+                lengths[r.nextInt(b)] = t;
+            }
+            RnnSpec spec = EngineVsReferenceProperties.withRandomOptions(RnnSpec.builder(c, i, h).numLayers(l)
+                    .batchFirst(r.nextBoolean()), c, h, r).build();
+            return new RnnCase(spec, t, b, lengths, r.nextBoolean(), r.nextLong());
+        });
+    }
+
+    @Property(tries = 150)
+    void rowsMatchTheOneSliceEngineAndGradientsTheReference(@ForAll("cases") RnnCase c,
+                                                           @ForAll @IntRange(min = 1, max = 4) int slices,
+                                                           @ForAll boolean simd) {
+        Kernels k = simd ? Kernels.simd() : Kernels.scalar();
+        Rnn rnn = new Rnn(c.weights, k);
+        RnnCase.Result whole = c.run(rnn, new RnnWorkspace(), false);
+        // slices on the calling thread (Runnable::run): the arithmetic, without scheduling
+        DataParallelRnn dp = new DataParallelRnn(rnn, Runnable::run, slices, Parallelism.SERIAL);
+        RnnCase.Result split = run(c, dp, dp.newWorkspace(1));
+        for (String name : new String[] {"output", "h_n", "c_n", "grad.input", "grad.h0", "grad.c0"}) {
+            if (whole.get(name) != null) {
+                assertArrayEquals(whole.get(name), split.get(name), name + " for " + c + " slices=" + slices);
+            }
+        }
+        Map<String, double[]> ref = EngineVsReferenceProperties.reference(c, new RnnWorkspace());
+        EngineVsReferenceProperties.compare(c, split, ref, EngineVsReferenceProperties.REL);
+    }
+
+    @Property(tries = 20)
+    void realThreadsGiveBitwiseTheSameResultEveryTime(@ForAll("cases") RnnCase c) {
+        Rnn rnn = new Rnn(c.weights);
+        try (WorkerTeam team = new WorkerTeam(2)) {
+            DataParallelRnn dp = DataParallelRnn.over(rnn, team);
+            DataParallelRnn.Workspace w = dp.newWorkspace(3);
+            RnnCase.Result first = run(c, dp, w);
+            for (int i = 0; i < 3; i++) {
+                RnnCase.Result again = run(c, dp, w);
+                for (String name : first.tensors.keySet()) {
+                    assertArrayEquals(first.get(name), again.get(name), name + " run " + i + " for " + c);
+                }
+            }
+            DataParallelRnn alone = new DataParallelRnn(rnn, Runnable::run, 3, Parallelism.SERIAL);
+            RnnCase.Result serial = run(c, alone, alone.newWorkspace(3));
+            for (String name : first.tensors.keySet()) {
+                assertArrayEquals(serial.get(name), first.get(name), name + ": threads vs the caller alone, " + c);
+            }
+        }
+    }
+
+    @Test
+    void badArgumentsAreNamed() {
+        RnnSpec spec = RnnSpec.builder(CellType.LSTM, 3, 4).build();
+        Rnn rnn = new Rnn(new RnnWeights(spec).initUniform(1));
+        DataParallelRnn dp = new DataParallelRnn(rnn, Runnable::run, 2, Parallelism.SERIAL);
+        DataParallelRnn other = new DataParallelRnn(rnn, Runnable::run, 2, Parallelism.SERIAL);
+        DataParallelRnn.Workspace w = dp.newWorkspace(0);
+        float[] x = new float[2 * 4 * 3];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> dp.forward(other.newWorkspace(0), false, x, 2, 4, null, null, null, null, null, null));
+        assertTrue(e.getMessage().startsWith("w must be a workspace of this DataParallelRnn"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> dp.forward(w, false, new float[5], 2, 4, null, null, null, null, null, null));
+        assertTrue(e.getMessage().contains("input") && e.getMessage().contains("24"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> dp.forward(w, false, x, 2, 4, new int[] {1, 2, 3, 9}, null, null, null, null, null));
+        assertTrue(e.getMessage().contains("lengths"), e.getMessage());
+        assertThrows(IllegalStateException.class,
+                () -> dp.backward(dp.newWorkspace(0), null, null, null, new RnnWeights(spec), null, null, null));
+        dp.forward(w, false, x, 2, 4, null, null, null, null, null, null);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> dp.backward(w, null, null, null, rnn.weights(), null, null, null));
+        assertTrue(e.getMessage().startsWith("grads must be a separate RnnWeights"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> dp.backward(w, new float[3], null, null, new RnnWeights(spec), null, null, null));
+        assertTrue(e.getMessage().contains("gradOutput"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new DataParallelRnn(rnn, Runnable::run, 0, Parallelism.SERIAL));
+        assertEquals(2, dp.slices());
+    }
+
+    @Test
+    void rejectedSlicesRunOnTheCaller() {
+        RnnSpec spec = RnnSpec.builder(CellType.GRU, 2, 3).build();
+        Rnn rnn = new Rnn(new RnnWeights(spec).initUniform(1));
+        // a closed executor rejects every slice: the caller runs them all and the result stands
+        DataParallelRnn dp = new DataParallelRnn(rnn, task -> {
+            throw new java.util.concurrent.RejectedExecutionException("closed");
+        }, 3, Parallelism.SERIAL);
+        RnnCase c = new RnnCase(spec, 3, 5, null, true, 9);
+        RnnCase.Result whole = c.run(rnn, new RnnWorkspace(), false);
+        RnnCase.Result split = run(c, dp, dp.newWorkspace(0));
+        assertArrayEquals(whole.get("output"), split.get("output"));
+    }
+
+    /** RnnCase.run's forward + backward, through the data-parallel engine. */
+    static RnnCase.Result run(RnnCase c, DataParallelRnn dp, DataParallelRnn.Workspace w) {
+        RnnSpec spec = c.spec;
+        int hStates = spec.numUnits() * c.batch * spec.stateSize();
+        int cStates = spec.numUnits() * c.batch * spec.hiddenSize();
+        boolean lstm = spec.cell().hasCellState();
+        RnnCase.Result res = new RnnCase.Result();
+        float[] out = new float[c.seqLen * c.batch * spec.outputSize()];
+        float[] hN = new float[hStates];
+        float[] cN = lstm ? new float[cStates] : null;
+        dp.forward(w, false, c.input, c.seqLen, c.batch, c.lengths, c.h0, c.c0, out, hN, cN);
+        RnnWeights grads = new RnnWeights(spec);
+        float[] gIn = new float[c.input.length];
+        float[] gH0 = new float[hStates];
+        float[] gC0 = lstm ? new float[cStates] : null;
+        dp.backward(w, c.gradOutput, c.gradHN, c.gradCN, grads, gIn, gH0, gC0);
+        res.tensors.put("output", out);
+        res.tensors.put("h_n", hN);
+        if (lstm) {
+            res.tensors.put("c_n", cN);
+        }
+        res.tensors.put("grad.input", gIn);
+        res.tensors.put("grad.h0", gH0);
+        if (lstm) {
+            res.tensors.put("grad.c0", gC0);
+        }
+        for (String n : grads.names()) {
+            res.tensors.put("grad." + n, grads.get(n).clone());
+        }
+        return res;
+    }
+}

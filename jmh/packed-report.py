@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Table of PackedGemmBench results (docs/performance.md, "Two threads").
+"""Table of PackedGemmBench results (docs/performance-log.md, "Per-step GEMM on two threads"; conclusions in
+docs/performance.md, "Two threads: hand-off cost and this VM's ceiling").
 
 usage: jmh/packed-report.py SPLIT.json TWO-COPIES.json
   SPLIT.json       jmh/run PackedGemmBench -rf json -rff SPLIT.json            (par = 1 and 2 tasks, one JMH thread)

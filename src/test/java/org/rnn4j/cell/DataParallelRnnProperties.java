@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-import java.util.SplittableRandom;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -33,29 +30,10 @@ import org.rnn4j.kernel.WorkerTeam;
  */
 class DataParallelRnnProperties {
 
+    /** Up to 9 batch rows, so that 1 to 4 slices get uneven shares; no dropout (masks depend on S). */
     @Provide
     Arbitrary<RnnCase> cases() {
-        Arbitrary<CellType> cell = Arbitraries.of(CellType.class);
-        Arbitrary<Integer> in = Arbitraries.integers().between(1, 9);
-        Arbitrary<Integer> hidden = Arbitraries.integers().between(1, 40);
-        Arbitrary<Integer> batch = Arbitraries.integers().between(1, 9);
-        Arbitrary<Integer> seq = Arbitraries.integers().between(1, 8);
-        Arbitrary<Integer> layers = Arbitraries.integers().between(1, 2);
-        Arbitrary<Long> seed = Arbitraries.longs();
-        return Combinators.combine(cell, in, hidden, batch, seq, layers, seed).as((c, i, h, b, t, l, s) -> {
-            SplittableRandom r = new SplittableRandom(s);
-            int[] lengths = null;
-            if (r.nextBoolean()) {
-                lengths = new int[b];
-                for (int j = 0; j < b; j++) {
-                    lengths[j] = r.nextInt(t + 1);
-                }
-                lengths[r.nextInt(b)] = t;
-            }
-            RnnSpec spec = EngineVsReferenceProperties.withRandomOptions(RnnSpec.builder(c, i, h).numLayers(l)
-                    .batchFirst(r.nextBoolean()), c, h, r).build();
-            return new RnnCase(spec, t, b, lengths, r.nextBoolean(), r.nextLong());
-        });
+        return EngineVsReferenceProperties.cases(9, 40, 9, 8, 2, false);
     }
 
     @Property(tries = 150)
@@ -144,33 +122,18 @@ class DataParallelRnnProperties {
 
     /** RnnCase.run's forward + backward, through the data-parallel engine. */
     static RnnCase.Result run(RnnCase c, DataParallelRnn dp, DataParallelRnn.Workspace w) {
-        RnnSpec spec = c.spec;
-        int hStates = spec.numUnits() * c.batch * spec.stateSize();
-        int cStates = spec.numUnits() * c.batch * spec.hiddenSize();
-        boolean lstm = spec.cell().hasCellState();
-        RnnCase.Result res = new RnnCase.Result();
-        float[] out = new float[c.seqLen * c.batch * spec.outputSize()];
-        float[] hN = new float[hStates];
-        float[] cN = lstm ? new float[cStates] : null;
-        dp.forward(w, false, c.input, c.seqLen, c.batch, c.lengths, c.h0, c.c0, out, hN, cN);
-        RnnWeights grads = new RnnWeights(spec);
-        float[] gIn = new float[c.input.length];
-        float[] gH0 = new float[hStates];
-        float[] gC0 = lstm ? new float[cStates] : null;
-        dp.backward(w, c.gradOutput, c.gradHN, c.gradCN, grads, gIn, gH0, gC0);
-        res.tensors.put("output", out);
-        res.tensors.put("h_n", hN);
-        if (lstm) {
-            res.tensors.put("c_n", cN);
-        }
-        res.tensors.put("grad.input", gIn);
-        res.tensors.put("grad.h0", gH0);
-        if (lstm) {
-            res.tensors.put("grad.c0", gC0);
-        }
-        for (String n : grads.names()) {
-            res.tensors.put("grad." + n, grads.get(n).clone());
-        }
-        return res;
+        return c.run(new RnnCase.Pass() {
+            @Override
+            public void forward(boolean training, float[] input, int seqLen, int batch, int[] lengths, float[] h0,
+                                float[] c0, float[] output, float[] hN, float[] cN) {
+                dp.forward(w, training, input, seqLen, batch, lengths, h0, c0, output, hN, cN);
+            }
+
+            @Override
+            public void backward(float[] gradOutput, float[] gradHN, float[] gradCN, RnnWeights grads,
+                                 float[] gradInput, float[] gradH0, float[] gradC0) {
+                dp.backward(w, gradOutput, gradHN, gradCN, grads, gradInput, gradH0, gradC0);
+            }
+        }, false);
     }
 }

@@ -57,12 +57,22 @@ class EngineVsReferenceProperties {
 
     @Provide
     Arbitrary<RnnCase> cases() {
+        return cases(12, 70, 4, 15, 3, true);
+    }
+
+    /**
+     * Random cases: every cell, input size in [1, maxIn], H in [1, maxH], B in [1, maxB], T in
+     * [1, maxT], layers in [1, maxLayers], random lengths half the time (one sequence always full),
+     * random options ({@link #withRandomOptions}), either layout, initial states half the time and,
+     * with {@code dropout}, p = 0.3 between layers half the time.
+     */
+    static Arbitrary<RnnCase> cases(int maxIn, int maxH, int maxB, int maxT, int maxLayers, boolean dropout) {
         Arbitrary<CellType> cell = Arbitraries.of(CellType.class);
-        Arbitrary<Integer> in = Arbitraries.integers().between(1, 12);
-        Arbitrary<Integer> hidden = Arbitraries.integers().between(1, 70);
-        Arbitrary<Integer> batch = Arbitraries.integers().between(1, 4);
-        Arbitrary<Integer> seq = Arbitraries.integers().between(1, 15);
-        Arbitrary<Integer> layers = Arbitraries.integers().between(1, 3);
+        Arbitrary<Integer> in = Arbitraries.integers().between(1, maxIn);
+        Arbitrary<Integer> hidden = Arbitraries.integers().between(1, maxH);
+        Arbitrary<Integer> batch = Arbitraries.integers().between(1, maxB);
+        Arbitrary<Integer> seq = Arbitraries.integers().between(1, maxT);
+        Arbitrary<Integer> layers = Arbitraries.integers().between(1, maxLayers);
         Arbitrary<Long> seed = Arbitraries.longs();
         return Combinators.combine(cell, in, hidden, batch, seq, layers, seed).as((c, i, h, b, t, l, s) -> {
             SplittableRandom r = new SplittableRandom(s);
@@ -74,8 +84,8 @@ class EngineVsReferenceProperties {
                 }
                 lengths[r.nextInt(b)] = t;
             }
-            double dropout = l > 1 && r.nextBoolean() ? 0.3 : 0;
-            RnnSpec spec = withRandomOptions(RnnSpec.builder(c, i, h).numLayers(l).dropout(dropout)
+            double p = dropout && l > 1 && r.nextBoolean() ? 0.3 : 0;
+            RnnSpec spec = withRandomOptions(RnnSpec.builder(c, i, h).numLayers(l).dropout(p)
                     .batchFirst(r.nextBoolean()), c, h, r).build();
             return new RnnCase(spec, t, b, lengths, r.nextBoolean(), r.nextLong());
         });

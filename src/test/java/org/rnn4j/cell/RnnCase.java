@@ -93,6 +93,32 @@ final class RnnCase {
     }
 
     Result run(Rnn rnn, RnnWorkspace ws, boolean training) {
+        return run(new Pass() {
+            @Override
+            public void forward(boolean tr, float[] in, int t, int b, int[] len, float[] h0, float[] c0, float[] out,
+                                float[] hN, float[] cN) {
+                rnn.forward(ws, tr, in, t, b, len, h0, c0, out, hN, cN);
+            }
+
+            @Override
+            public void backward(float[] gOut, float[] gHN, float[] gCN, RnnWeights grads, float[] gIn, float[] gH0,
+                                 float[] gC0) {
+                rnn.backward(ws, gOut, gHN, gCN, grads, gIn, gH0, gC0);
+            }
+        }, training);
+    }
+
+    /** An engine's forward and backward with {@link Rnn}'s arguments (the workspace its own). */
+    interface Pass {
+        void forward(boolean training, float[] input, int seqLen, int batch, int[] lengths, float[] h0, float[] c0,
+                     float[] output, float[] hN, float[] cN);
+
+        void backward(float[] gradOutput, float[] gradHN, float[] gradCN, RnnWeights grads, float[] gradInput,
+                      float[] gradH0, float[] gradC0);
+    }
+
+    /** One forward and backward of this case through {@code pass}, everything it produced by name. */
+    Result run(Pass pass, boolean training) {
         int hStates = spec.numUnits() * batch * spec.stateSize();
         int cStates = spec.numUnits() * batch * spec.hiddenSize();
         boolean lstm = spec.cell().hasCellState();
@@ -100,12 +126,12 @@ final class RnnCase {
         float[] out = new float[seqLen * batch * spec.outputSize()];
         float[] hN = new float[hStates];
         float[] cN = lstm ? new float[cStates] : null;
-        rnn.forward(ws, training, input, seqLen, batch, lengths, h0, c0, out, hN, cN);
+        pass.forward(training, input, seqLen, batch, lengths, h0, c0, out, hN, cN);
         RnnWeights grads = new RnnWeights(spec);
         float[] gIn = new float[input.length];
         float[] gH0 = new float[hStates];
         float[] gC0 = lstm ? new float[cStates] : null;
-        rnn.backward(ws, gradOutput, gradHN, gradCN, grads, gIn, gH0, gC0);
+        pass.backward(gradOutput, gradHN, gradCN, grads, gIn, gH0, gC0);
         res.tensors.put("output", out);
         res.tensors.put("h_n", hN);
         if (lstm) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tables from a JMH JSON result of OrtSeqBench / OrtStreamBench (the ONNX Runtime peer, issue 7).
+"""Tables from a JMH JSON result of OrtSeqBench / OrtStreamBench (the ONNX Runtime peer).
 
     python3 jmh/ort-report.py result.json[,result2.json...]
 

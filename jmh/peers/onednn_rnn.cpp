@@ -375,6 +375,17 @@ class Runner {
     std::vector<memory> diff_weights_;  // diff_weights_layer, diff_weights_iter, diff_bias (primitive's layouts)
 };
 
+// The team size an OpenMP parallel region really gets now (what oneDNN's parallel regions get).
+int omp_team_size() {
+    int n = 0;
+#pragma omp parallel
+    {
+#pragma omp single
+        n = omp_get_num_threads();
+    }
+    return n;
+}
+
 // ------------------------------------------------------------------------------------------------ check
 
 struct Tensor {
@@ -468,8 +479,12 @@ int run_check(const std::string &path, double bound) {
     dnnl::engine eng(dnnl::engine::kind::cpu, 0);
     dnnl::stream strm(eng);
     int failures = 0;
-    std::printf("oneDNN against rnn4j (%s kernels), normwise error max|a-b|/max|rnn4j|, bound %.0e\n",
-                kernels.c_str(), bound);
+    double worst = 0;
+    std::string worst_at;
+    std::printf("oneDNN %d.%d.%d against rnn4j (%s kernels), %d OpenMP thread(s), T,B,I,H = %d,%d,%d,%d; "
+                "normwise error max|a-b|/max|rnn4j|, bound %.2g\n",
+                dnnl_version()->major, dnnl_version()->minor, dnnl_version()->patch, kernels.c_str(),
+                omp_team_size(), cases[0].s.T, cases[0].s.B, cases[0].s.I, cases[0].s.H, bound);
     std::printf("%-9s %-8s %-12s %10s %10s\n", "cell", "mode", "tensor", "max abs", "rel");
     for (const CheckCase &c : cases) {
         for (bool train : {false, true}) {
@@ -506,6 +521,10 @@ int run_check(const std::string &path, double bound) {
                 errs.push_back({"d_bias_hh", compare(d.b_hh, c.get("d_bias_hh"))});
             }
             for (auto &e : errs) {
+                if (e.second.rel > worst) {
+                    worst = e.second.rel;
+                    worst_at = std::string(cell_info(c.cell).name) + " " + (train ? "train " : "forward ") + e.first;
+                }
                 bool bad = !e.second.finite || !(e.second.rel <= bound);
                 failures += bad;
                 std::printf("%-9s %-8s %-12s %10.2e %10.2e%s\n", cell_info(c.cell).name, train ? "train" : "forward",
@@ -529,10 +548,12 @@ int run_check(const std::string &path, double bound) {
         failures += !caught;
     }
     if (failures) {
-        std::printf("FAIL: %d tensor(s) outside the bound\n", failures);
+        std::printf("FAIL: %d check(s) outside the bound %.2g (worst rel %.2e, %s)\n", failures, bound, worst,
+                    worst_at.c_str());
         return 1;
     }
-    std::printf("oneDNN and rnn4j agree on every tensor (lstm, gru, rnn_tanh; forward and train)\n");
+    std::printf("oneDNN and rnn4j agree on every tensor (lstm, gru, rnn_tanh; forward and train): "
+                "worst rel %.2e (%s), bound %.2g\n", worst, worst_at.c_str(), bound);
     return 0;
 }
 
@@ -673,17 +694,6 @@ double cpu_seconds() {
     return u.ru_utime.tv_sec + u.ru_stime.tv_sec + 1e-6 * (u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
-// The team size an OpenMP parallel region really gets now (what oneDNN's parallel regions get).
-int omp_team_size() {
-    int n = 0;
-#pragma omp parallel
-    {
-#pragma omp single
-        n = omp_get_num_threads();
-    }
-    return n;
-}
-
 struct Timing {
     double median_ns, min_ns, cpu_per_wall;
     long calls;
@@ -766,7 +776,7 @@ int run_bench(const Args &a) {
                 ver->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP" : "other", isa.c_str(), cpu_model().c_str());
     if (a.quick) std::printf("--quick: smoke run, figures meaningless\n");
     std::printf("%-9s %-16s %3s %5s %11s %8s %10s %8s  %s\n", "cell", "T,B,I,H", "thr", "omp", "forward ms", "GFLOP/s",
-                "train ms", "GFLOP/s", "impl / weights layout");
+                "train ms", "GFLOP/s", "impl (weights layout)");
     for (int threads : a.threads) {
         if (threads > omp_get_num_procs())
             std::fprintf(stderr, "warning: %d threads on %d processors\n", threads, omp_get_num_procs());
@@ -807,7 +817,8 @@ int run_bench(const Args &a) {
                     Timing tm = time_point(call, a);
                     double mult = train ? 3 : 1;
                     ms[mode] = tm.median_ns / 1e6;
-                    impl = r.fwd_impl() + (train ? "+" + r.bwd_impl() : "") + " / " + r.weights_layout();
+                    impl += (impl.empty() ? "" : "; ") + mode + " " + r.fwd_impl() + (train ? "+" + r.bwd_impl() : "") +
+                            " (" + r.weights_layout() + ")";
                     if (out) {
                         std::fprintf(out,
                                      "{\"kind\": \"seq\", \"cell\": \"%s\", \"T\": %d, \"B\": %d, \"I\": %d, \"H\": %d, "

@@ -148,7 +148,8 @@ void bias_to_torch(const CellInfo &ci, const std::vector<float> &db, int H, cons
 // The benchmark and the check both go through this class, so the check validates what is timed.
 class Runner {
   public:
-    // User-side buffers, PyTorch's layouts (wrapped by oneDNN memories, never copied per call).
+    // User-side buffers, PyTorch's layouts. oneDNN memories wrap their storage at construction (no
+    // copy per call): write their elements in place, never assign or resize the vectors.
     std::vector<float> x, h0, c0, y, hN, cN;     // tnc / ldnc
     std::vector<float> dy, dhN, dcN, dx, dh0, dc0;
 
@@ -815,6 +816,13 @@ int run_bench(const Args &a) {
                     if (train) call = [&r]() { r.forward(); r.backward(); };
                     else call = [&r]() { r.forward(); };
                     Timing tm = time_point(call, a);
+                    // Spinning OpenMP threads keep CPU time / wall time at the thread count; far below
+                    // it, a thread was descheduled at a barrier, which says nothing about oneDNN.
+                    const char *wp = std::getenv("OMP_WAIT_POLICY");
+                    bool passive = wp && (std::string(wp) == "PASSIVE" || std::string(wp) == "passive");
+                    if (threads > 1 && !passive && tm.cpu_per_wall < 0.75 * threads)
+                        std::fprintf(stderr, "warning: %s %s %s on %d threads: cpu/wall %.2f, the machine is not idle\n",
+                                     ci.name, s.str().c_str(), mode.c_str(), threads, tm.cpu_per_wall);
                     double mult = train ? 3 : 1;
                     ms[mode] = tm.median_ns / 1e6;
                     impl += (impl.empty() ? "" : "; ") + mode + " " + r.fwd_impl() + (train ? "+" + r.bwd_impl() : "") +

@@ -25,8 +25,11 @@ JFR's sampler is safepoint-free on JDK 17+ (AsyncGetCallTrace-like), and -XX:+De
 """
 import collections
 import json
-import subprocess
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jfrsamples  # noqa: E402
 
 args = sys.argv[1:]
 if not args or args[0].startswith("-"):
@@ -59,25 +62,9 @@ def classify(names):
     return "other"
 
 
-raw = subprocess.run(["jfr", "print", "--json", "--stack-depth", "64", "--events", "jdk.ExecutionSample", rec],
-                     capture_output=True, text=True, check=True).stdout
-events = json.loads(raw)["recording"]["events"]
-by_thread = collections.Counter(e["values"]["sampledThread"]["javaName"] for e in events)
-if not by_thread:
-    sys.exit(f"{rec}: no execution samples")
-main_thread = by_thread.most_common(1)[0][0]
-count = collections.Counter()
-n = 0
-for e in events:
-    v = e["values"]
-    if v["sampledThread"]["javaName"] != main_thread:
-        continue
-    frames = v["stackTrace"]["frames"]
-    names = [f["method"]["type"]["name"].replace("/", ".").replace("org.rnn4j.", "") + "." + f["method"]["name"]
-             for f in frames if f["method"]["type"]["name"].startswith("org/rnn4j/")
-             and "jmh_generated" not in f["method"]["type"]["name"]]
-    n += 1
-    count[classify(names) if names else "other"] += 1
+main_thread, samples = jfrsamples.busiest_thread_samples(rec)
+n = len(samples)
+count = collections.Counter(classify(names) if names else "other" for names in samples)
 share = {p: count[p] / n for p in PHASES}
 if as_json:
     print(json.dumps({"recording": rec, "thread": main_thread, "samples": n, "share": share, "ms": ms}))

@@ -12,30 +12,18 @@ Record with e.g.
        -jar target/rnn4j.jar bench --cells lstm --seconds 3
 """
 import collections
-import json
-import subprocess
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jfrsamples  # noqa: E402
 
 rec = sys.argv[1]
 top_n = int(sys.argv[2]) if len(sys.argv) > 2 else 15
-raw = subprocess.run(["jfr", "print", "--json", "--events", "jdk.ExecutionSample", rec],
-                     capture_output=True, text=True, check=True).stdout
-events = json.loads(raw)["recording"]["events"]
-by_thread = collections.Counter(e["values"]["sampledThread"]["javaName"] for e in events)
-main_thread = by_thread.most_common(1)[0][0]
+main_thread, samples = jfrsamples.busiest_thread_samples(rec)
 self_c, total_c = collections.Counter(), collections.Counter()
-n = 0
-for e in events:
-    v = e["values"]
-    if v["sampledThread"]["javaName"] != main_thread:
-        continue
-    frames = v["stackTrace"]["frames"]
-    if not frames:
-        continue
-    n += 1
-    names = [f["method"]["type"]["name"].replace("/", ".").replace("org.rnn4j.", "") + "." + f["method"]["name"]
-             for f in frames if f["method"]["type"]["name"].startswith("org/rnn4j/")
-             and "jmh_generated" not in f["method"]["type"]["name"]]
+n = len(samples)
+for names in samples:
     if not names:
         continue
     self_c[names[0]] += 1

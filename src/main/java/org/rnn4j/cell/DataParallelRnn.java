@@ -50,6 +50,9 @@ public final class DataParallelRnn {
     private final Executor executor;
     private final int slices;
     private final Parallelism single;
+    // Shape names for error messages, built once so that the argument checks allocate nothing.
+    private final String seqShapeI;
+    private final String seqShapeO;
 
     /**
      * @param rnn the engine whose weights and kernels every slice uses; must not be null
@@ -75,6 +78,9 @@ public final class DataParallelRnn {
         this.executor = executor;
         this.slices = slices;
         this.single = single;
+        String seq = spec.batchFirst() ? "(B, T, " : "(T, B, ";
+        this.seqShapeI = seq + "I)";
+        this.seqShapeO = seq + "O)";
     }
 
     /**
@@ -142,10 +148,9 @@ public final class DataParallelRnn {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
-        String seq = spec.batchFirst() ? "(B, T, " : "(T, B, ";
-        Checks.holds("input", input, (long) seqLen * batch * spec.inputSize(), seq + "I)", false);
+        Checks.holds("input", input, (long) seqLen * batch * spec.inputSize(), seqShapeI, false);
         Checks.lengths(lengths, "T", seqLen, batch);
-        Checks.holds("output", output, (long) seqLen * batch * spec.outputSize(), seq + "O)", true);
+        Checks.holds("output", output, (long) seqLen * batch * spec.outputSize(), seqShapeO, true);
         spec.checkStates(batch, "h0", h0, "hN", hN, "c0", c0, "cN", cN);
         w.forwardDone = false;
         int n = Math.min(slices, batch);
@@ -195,14 +200,15 @@ public final class DataParallelRnn {
             rnn.backward(w.one, gradOutput, gradHN, gradCN, grads, gradInput, gradH0, gradC0);
             return;
         }
-        String seq = spec.batchFirst() ? "(B, T, " : "(T, B, ";
         long rows = (long) w.seqLen * w.batch;
-        Checks.holds("gradOutput", gradOutput, rows * spec.outputSize(), seq + "O)", true);
-        Checks.holds("gradInput", gradInput, rows * spec.inputSize(), seq + "I)", true);
+        Checks.holds("gradOutput", gradOutput, rows * spec.outputSize(), seqShapeO, true);
+        Checks.holds("gradInput", gradInput, rows * spec.inputSize(), seqShapeI, true);
         spec.checkStates(w.batch, "gradHN", gradHN, "gradH0", gradH0, "gradCN", gradCN, "gradC0", gradC0);
         w.setBackward(gradOutput, gradHN, gradCN, gradInput, gradH0, gradC0);
         w.runAll();
-        // one reduction, in slice order, so the sum does not depend on which thread finished first
+        // One reduction, in slice order, so the sum does not depend on which thread finished first.
+        // On the scalar twin: an add rounds alike on both paths, and a vector kernel called once per
+        // call stays interpreted long enough to box every vector it touches.
         Kernels k = Kernels.scalar();
         for (int s = 0; s < w.used; s++) {
             grads.addFrom(w.slice[s].grads, k);

@@ -76,6 +76,34 @@ class DataParallelRnnProperties {
         }
     }
 
+    /**
+     * Once the workspace has grown, a forward + backward over three slices allocates nothing on the
+     * calling thread (slices on the caller, so every slice's allocation would be seen here; a real
+     * executor adds only its own queue nodes). Rounds of 100 calls until one allocates 0 bytes, as
+     * EngineAllocationTest does: the first rounds run interpreted or C1 code, where the Vector API
+     * boxes every vector.
+     */
+    @Test
+    void aWarmCallAllocatesNothing() {
+        org.rnn4j.kernel.VectorShapes.assumeNative(Kernels.get(), "data-parallel allocation");
+        for (CellType cell : CellType.values()) {
+            RnnSpec spec = RnnSpec.builder(cell, 5, 24).numLayers(2).build();
+            RnnCase c = new RnnCase(spec, 6, 7, new int[] {6, 3, 5, 6, 1, 6, 2}, true, 11);
+            DataParallelRnn dp = new DataParallelRnn(new Rnn(c.weights), Runnable::run, 3, Parallelism.SERIAL);
+            DataParallelRnn.Workspace w = dp.newWorkspace(0);
+            RnnWeights grads = new RnnWeights(spec);
+            float[] out = new float[c.seqLen * c.batch * spec.outputSize()];
+            float[] gIn = new float[c.input.length];
+            long bytes = org.rnn4j.kernel.AllocationMeter.steadyStateBytes(() -> {
+                for (int i = 0; i < 100; i++) {
+                    dp.forward(w, false, c.input, c.seqLen, c.batch, c.lengths, c.h0, c.c0, out, null, null);
+                    dp.backward(w, c.gradOutput, null, null, grads, gIn, null, null);
+                }
+            }, 200);
+            assertEquals(0, bytes, cell + ": bytes in the last round of 100 warm forward + backward calls");
+        }
+    }
+
     @Test
     void badArgumentsAreNamed() {
         RnnSpec spec = RnnSpec.builder(CellType.LSTM, 3, 4).build();

@@ -119,7 +119,12 @@ class EngineVsReferenceProperties {
         Kernels k = simd ? Kernels.simd() : Kernels.scalar();
         RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, dropSeed);
         RnnCase.Result fast = c.run(k, ws, true);
-        compare(c, fast, reference(c, ws), REL);
+        try {
+            compare(c, fast, reference(c, ws), REL);
+        } catch (AssertionError e) {
+            // the case's toString does not carry these two, and without them a failure cannot be replayed
+            throw new AssertionError(e.getMessage() + " [kernels " + k.name() + ", dropSeed " + dropSeed + "]", e);
+        }
     }
 
     /**

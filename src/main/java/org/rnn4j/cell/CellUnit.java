@@ -87,21 +87,35 @@ abstract class CellUnit {
      * The all-step GEMMs after the backward loop (rows of padded steps are 0 in dIn and dRec):
      * <pre>
      *   dW_ih += dInᵀ·x          (G·H, T·B)·(T·B, in)
-     *   dW_hh += dRecᵀ·h_prev    (G·H, T·B)·(T·B, P)     h_prev = hs[0..T−1]   ({@link #recurrentWeightGradient})
+     *   dW_hh += dRecᵀ·h_prev    (G·H, T·B)·(T·B, P)     h_prev = hs[0..T−1]
      *   db_ih += Σ_rows dIn      db_hh += Σ_rows dRec
      *   dx     = dIn·W_ih        (T·B, G·H)·(G·H, in)
      * </pre>
-     * dx is skipped for layer 0 when the caller wants no input gradient.
-     * dIn = dRec = dGates except for the reset-after GRU, whose n block differs (dRec_n = dIn_n ⊙ r).
+     * dx is skipped for layer 0 when the caller wants no input gradient. On the first
+     * {@link #sharedGateRows} gate rows dIn and dRec are the same numbers and the recurrent input is
+     * h_prev, so dW_ih and dW_hh there are one {@link Kernels#multAddTransAPair}: the transposing pack
+     * of dIn, the largest of a training step, is done once for both. The rest ({@link #recurrentRest})
+     * is the GRU's n block, where dRec_n = dIn_n ⊙ r (reset-after) or the input is r ⊙ h_prev
+     * (reset-before).
      */
     final void weightGradients(RnnWorkspace ws, int u, int l, int d, RnnWeights grads, float[] dIn, float[] dRec,
                                boolean needDx) {
         int g = spec.gateRows();
         int in = spec.layerInputSize(l);
+        int p = spec.stateSize();
         int rows = ws.seqLen * ws.batch;
+        int shared = sharedGateRows();
         Parallelism par = ws.parallelism;
-        k.gemm(true, false, g, in, rows, 1f, dIn, 0, g, ws.x[u], ws.xOff[u], in, 1f, grads.weightIh(l, d), 0, in, par);
-        recurrentWeightGradient(ws, u, l, d, grads, dRec);
+        float[] gWih = grads.weightIh(l, d), gWhh = grads.weightHh(l, d);
+        // dW_ih[0:shared] += dIn[:, 0:shared]ᵀ·x   and   dW_hh[0:shared] += dIn[:, 0:shared]ᵀ·h_prev
+        k.multAddTransAPair(shared, in, p, rows, dIn, 0, g, ws.x[u], ws.xOff[u], in, gWih, 0, in,
+                ws.hs[u], 0, p, gWhh, 0, p, par);
+        if (shared < g) {
+            // dW_ih[shared:G·H] += dIn[:, shared:]ᵀ·x
+            k.gemm(true, false, g - shared, in, rows, 1f, dIn, shared, g, ws.x[u], ws.xOff[u], in, 1f, gWih,
+                    shared * in, in, par);
+            recurrentRest(ws, u, shared, dRec, gWhh);
+        }
         k.multAddTransVec(rows, g, dIn, 0, g, ws.ones, 0, grads.biasIh(l, d), 0);
         k.multAddTransVec(rows, g, dRec, 0, g, ws.ones, 0, grads.biasHh(l, d), 0);
         if (needDx) {   // layer 0 without gradInput: 2·T·B·G·H·I FLOPs saved
@@ -109,12 +123,20 @@ abstract class CellUnit {
         }
     }
 
-    /** {@code dW_hh += dRecᵀ·h_prev}, (G·H, T·B)·(T·B, P); the reset-before GRU splits it. */
-    void recurrentWeightGradient(RnnWorkspace ws, int u, int l, int d, RnnWeights grads, float[] dRec) {
+    /** Leading gate rows on which dIn = dRec and W_hh's input is h_prev: all of them but the GRU's n block. */
+    int sharedGateRows() {
+        return spec.gateRows();
+    }
+
+    /**
+     * {@code dW_hh[shared:] += dRec[:, shared:]ᵀ·h_prev}, (G·H − shared, T·B)·(T·B, P), for the gate
+     * rows past {@link #sharedGateRows}; the reset-before GRU reads r ⊙ h_prev instead.
+     */
+    void recurrentRest(RnnWorkspace ws, int u, int shared, float[] dRec, float[] gWhh) {
         int g = spec.gateRows();
         int p = spec.stateSize();
         int rows = ws.seqLen * ws.batch;
-        k.gemm(true, false, g, p, rows, 1f, dRec, 0, g, ws.hs[u], 0, p, 1f, grads.weightHh(l, d), 0, p,
+        k.gemm(true, false, g - shared, p, rows, 1f, dRec, shared, g, ws.hs[u], 0, p, 1f, gWhh, shared * p, p,
                 ws.parallelism);
     }
 

@@ -111,15 +111,19 @@ final class GruResetBeforeUnit extends CellUnit {
         weightGradients(ws, u, l, d, grads, dGates, dGates, needDx);
     }
 
-    /** dW_h[r,z] += dGates[r,z]ᵀ·h_prev and dW_hn += da_nᵀ·rh: the n block's input is rh, not h. */
+    /** r and z; the n block's recurrent input is rh = r ⊙ h_prev, not h_prev. */
     @Override
-    void recurrentWeightGradient(RnnWorkspace ws, int u, int l, int d, RnnWeights grads, float[] dRec) {
+    int sharedGateRows() {
+        return 2 * spec.hiddenSize();
+    }
+
+    /** dW_hn += da_nᵀ·rh, (H, T·B)·(T·B, H). */
+    @Override
+    void recurrentRest(RnnWorkspace ws, int u, int shared, float[] dRec, float[] gWhh) {
         int g = spec.gateRows();
         int h = spec.hiddenSize();
         int p = spec.stateSize();
         int rows = ws.seqLen * ws.batch;
-        float[] gWhh = grads.weightHh(l, d);
-        k.gemm(true, false, 2 * h, p, rows, 1f, dRec, 0, g, ws.hs[u], 0, p, 1f, gWhh, 0, p, ws.parallelism);
-        k.gemm(true, false, h, p, rows, 1f, dRec, 2 * h, g, ws.rh[u], 0, h, 1f, gWhh, 2 * h * p, p, ws.parallelism);
+        k.gemm(true, false, h, p, rows, 1f, dRec, shared, g, ws.rh[u], 0, h, 1f, gWhh, shared * p, p, ws.parallelism);
     }
 }

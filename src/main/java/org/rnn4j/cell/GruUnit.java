@@ -81,4 +81,10 @@ final class GruUnit extends CellUnit {
         }
         weightGradients(ws, u, l, d, grads, dGx, dGh, needDx);
     }
+
+    /** r and z: dGh = dGx there; the n block's differ (dGh_n = dGx_n ⊙ r). */
+    @Override
+    int sharedGateRows() {
+        return 2 * spec.hiddenSize();
+    }
 }

@@ -107,6 +107,30 @@ final class GemmDriver {
     }
 
     /**
+     * The row split of {@link Kernels#multAddTransAPair}: rows of C1 and C2 (columns of the shared A),
+     * so every piece still packs its part of A once for both products.
+     */
+    static void runTransAPair(Kernels impl, int m, int n1, int n2, int k, float[] a, int aOff, int lda,
+                              float[] b1, int b1Off, int ldb1, float[] c1, int c1Off, int ldc1,
+                              float[] b2, int b2Off, int ldb2, float[] c2, int c2Off, int ldc2, Parallelism par) {
+        int align = impl.gemmSplitRows();
+        int tasks = taskCount((long) m * (n1 + n2) * k, m, align, par);
+        if (tasks <= 1) {
+            impl.multAddTransAPair0(m, n1, n2, k, a, aOff, lda, b1, b1Off, ldb1, c1, c1Off, ldc1,
+                    b2, b2Off, ldb2, c2, c2Off, ldc2, m);
+            return;
+        }
+        Runnable[] pieces = new Runnable[tasks];
+        for (int t = 0; t < tasks; t++) {
+            int lo = bound(t, tasks, m, align), len = bound(t + 1, tasks, m, align) - lo;
+            // Rows lo..lo+len of C1 and C2 are columns lo..lo+len of A as stored (k, m).
+            pieces[t] = () -> impl.multAddTransAPair0(len, n1, n2, k, a, aOff + lo, lda, b1, b1Off, ldb1,
+                    c1, c1Off + lo * ldc1, ldc1, b2, b2Off, ldb2, c2, c2Off + lo * ldc2, ldc2, m);
+        }
+        runPieces(pieces, par);
+    }
+
+    /**
      * Pieces for {@code work} multiply-adds over an extent of {@code extent} split on multiples of
      * {@code align}: at most par's tasks, at least {@link #MIN_FLOPS_PER_TASK} each, at least one
      * alignment unit each; 1 means run serially.

@@ -646,6 +646,62 @@ public abstract class Kernels {
         gemm(true, false, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 1f, c, cOff, ldc);
     }
 
+    /**
+     * Two {@link #multAddTransA} products that share their left factor, in one pass:
+     * <pre>
+     *   C1 += Aᵀ·B1      (m, n1) += (m, k)·(k, n1)
+     *   C2 += Aᵀ·B2      (m, n2) += (m, k)·(k, n2)
+     * </pre>
+     * This is the pair of weight gradients of a recurrent layer, {@code dW_ih += dGatesᵀ·x} and
+     * {@code dW_hh += dGatesᵀ·h_prev} over all T·B rows: the GEMM packs each block of A (dGates,
+     * transposed into panels, which costs about as much as reading it twice) once for both products
+     * instead of once per product. Each element of C1 and C2 is computed exactly as by the two
+     * separate calls on this kernel set, so the result is bitwise theirs, for every {@code par}.
+     *
+     * @param m rows of C1 and C2 (columns of A as stored), {@code >= 0}
+     * @param n1 columns of B1 and C1, {@code >= 0}
+     * @param n2 columns of B2 and C2, {@code >= 0}
+     * @param k inner dimension (rows of A, B1 and B2 as stored), {@code >= 0}
+     * @param a A stored (k, m) at aOff, read only
+     * @param aOff offset of A
+     * @param lda leading dimension of A
+     * @param b1 B1 (k, n1) at b1Off, read only
+     * @param b1Off offset of B1
+     * @param ldb1 leading dimension of B1
+     * @param c1 C1 (m, n1) at c1Off, accumulated into; must not overlap A, B1, B2 or C2
+     * @param c1Off offset of C1
+     * @param ldc1 leading dimension of C1
+     * @param b2 B2 (k, n2) at b2Off, read only
+     * @param b2Off offset of B2
+     * @param ldb2 leading dimension of B2
+     * @param c2 C2 (m, n2) at c2Off, accumulated into; must not overlap A, B1, B2 or C1
+     * @param c2Off offset of C2
+     * @param ldc2 leading dimension of C2
+     * @param par executor and maximum task count (the rows of C are split); must not be null
+     */
+    public final void multAddTransAPair(int m, int n1, int n2, int k, float[] a, int aOff, int lda,
+                                        float[] b1, int b1Off, int ldb1, float[] c1, int c1Off, int ldc1,
+                                        float[] b2, int b2Off, int ldb2, float[] c2, int c2Off, int ldc2,
+                                        Parallelism par) {
+        size("m", m);
+        size("n1", n1);
+        size("n2", n2);
+        size("k", k);
+        matrix("A", a, aOff, k, m, lda);
+        matrix("B1", b1, b1Off, k, n1, ldb1);
+        matrix("C1", c1, c1Off, m, n1, ldc1);
+        matrix("B2", b2, b2Off, k, n2, ldb2);
+        matrix("C2", c2, c2Off, m, n2, ldc2);
+        if (par == null) {
+            throw new IllegalArgumentException("par must not be null (use Parallelism.SERIAL)");
+        }
+        if (m == 0 || k == 0 || n1 + n2 == 0) {
+            return;
+        }
+        GemmDriver.runTransAPair(this, m, n1, n2, k, a, aOff, lda, b1, b1Off, ldb1, c1, c1Off, ldc1,
+                b2, b2Off, ldb2, c2, c2Off, ldc2, par);
+    }
+
     // ------------------------------------------------------------------ activations
 
     /**
@@ -1225,6 +1281,23 @@ public abstract class Kernels {
     abstract void gemm0(boolean transA, boolean transB, int m, int n, int k, float alpha,
                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                         float beta, float[] c, int cOff, int ldc, int mTotal);
+
+    /**
+     * Serial {@link #multAddTransAPair} on validated, non-empty rows [i0, i1) of C1 and C2
+     * ({@code i0} a multiple of {@link #gemmSplitRows()}); {@code mTotal} as in {@link #gemm0}. The
+     * default is its definition, the two separate products; a kernel set that can share A's packing
+     * overrides it with the same per-element arithmetic.
+     */
+    void multAddTransAPair0(int m, int n1, int n2, int k, float[] a, int aOff, int lda,
+                            float[] b1, int b1Off, int ldb1, float[] c1, int c1Off, int ldc1,
+                            float[] b2, int b2Off, int ldb2, float[] c2, int c2Off, int ldc2, int mTotal) {
+        if (n1 > 0) {
+            gemm0(true, false, m, n1, k, 1f, a, aOff, lda, b1, b1Off, ldb1, 1f, c1, c1Off, ldc1, mTotal);
+        }
+        if (n2 > 0) {
+            gemm0(true, false, m, n2, k, 1f, a, aOff, lda, b2, b2Off, ldb2, 1f, c2, c2Off, ldc2, mTotal);
+        }
+    }
 
     /** Column granularity for splitting a GEMM between tasks (a multiple of the micro-tile's NR). */
     int gemmSplitColumns() {

@@ -287,15 +287,71 @@ final class VectorGemm {
     private static void smallM(Workspace ws, boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float[] c, int cOff, int ldc) {
-        float[] packA = ws.packA, panel = ws.panel;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
-            packA(transA, a, aOff, lda, 0, m, pc, kc, alpha, packA);
-            for (int js = 0; js < n; js += STRIP) {
-                int ns = Math.min(STRIP, n - js);
-                packB(transB, b, bOff, ldb, pc, kc, js, ns, panel, 0);
-                for (int jr = 0; jr < ns; jr += NR) {
-                    macroColumn(ws, kc, m, Math.min(NR, ns - jr), packA, panel, (jr / NR) * kc * NR, c, cOff + js + jr, ldc);
+            packA(transA, a, aOff, lda, 0, m, pc, kc, alpha, ws.packA);
+            strips(ws, transB, kc, m, n, pc, b, bOff, ldb, c, cOff, ldc);
+        }
+    }
+
+    /** C[0:m, 0:n] += ws.packA (K block pc, kc deep) · op(B)[pc:pc+kc, 0:n], B packed STRIP columns at a time. */
+    private static void strips(Workspace ws, boolean transB, int kc, int m, int n, int pc, float[] b, int bOff, int ldb,
+                               float[] c, int cOff, int ldc) {
+        float[] panel = ws.panel;
+        for (int js = 0; js < n; js += STRIP) {
+            int ns = Math.min(STRIP, n - js);
+            packB(transB, b, bOff, ldb, pc, kc, js, ns, panel, 0);
+            for (int jr = 0; jr < ns; jr += NR) {
+                macroColumn(ws, kc, m, Math.min(NR, ns - jr), ws.packA, panel, (jr / NR) * kc * NR, c, cOff + js + jr, ldc);
+            }
+        }
+    }
+
+    /**
+     * C1 += Aᵀ·B1 and C2 += Aᵀ·B2, A stored (k, m): each (K, M) block of A is packed once for both
+     * products, where two {@link #gemm} calls pack all of A twice (a transposing scatter of the T·B ×
+     * G·H gate gradients, the largest pack of a training step). Blocking, panel starts (column 0 of
+     * each product) and micro-kernel are gemm's for transA = true, transB = false, so every element
+     * gets the separate calls' arithmetic bit for bit.
+     */
+    static void multAddTransAPair(int m, int n1, int n2, int k, float[] a, int aOff, int lda,
+                                  float[] b1, int b1Off, int ldb1, float[] c1, int c1Off, int ldc1,
+                                  float[] b2, int b2Off, int ldb2, float[] c2, int c2Off, int ldc2, int mTotal) {
+        Workspace ws = WORKSPACE.get();
+        if (m <= MC) {
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packA(true, a, aOff, lda, 0, m, pc, kc, 1f, ws.packA);
+                strips(ws, false, kc, m, n1, pc, b1, b1Off, ldb1, c1, c1Off, ldc1);
+                strips(ws, false, kc, m, n2, pc, b2, b2Off, ldb2, c2, c2Off, ldc2);
+            }
+            return;
+        }
+        int np1 = roundUp(n1, NR), np2 = roundUp(n2, NR);
+        if (np1 + np2 > NC) {   // beyond one N block of gemm's own: its column blocking would differ
+            gemm(true, false, m, n1, k, 1f, a, aOff, lda, b1, b1Off, ldb1, 1f, c1, c1Off, ldc1, mTotal);
+            gemm(true, false, m, n2, k, 1f, a, aOff, lda, b2, b2Off, ldb2, 1f, c2, c2Off, ldc2, mTotal);
+            return;
+        }
+        if (ws.packB.length < KC * (np1 + np2)) {
+            ws.packB = new float[KC * (np1 + np2)];
+        }
+        float[] packA = ws.packA, packB = ws.packB;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            int pb2 = kc * np1;   // B2's panels follow B1's
+            packB(false, b1, b1Off, ldb1, pc, kc, 0, n1, packB, 0);
+            packB(false, b2, b2Off, ldb2, pc, kc, 0, n2, packB, pb2);
+            for (int ic = 0; ic < m; ic += MC) {
+                int mc = Math.min(MC, m - ic);
+                packA(true, a, aOff, lda, ic, mc, pc, kc, 1f, packA);
+                for (int jr = 0; jr < n1; jr += NR) {
+                    macroColumn(ws, kc, mc, Math.min(NR, n1 - jr), packA, packB, (jr / NR) * kc * NR,
+                            c1, c1Off + ic * ldc1 + jr, ldc1);
+                }
+                for (int jr = 0; jr < n2; jr += NR) {
+                    macroColumn(ws, kc, mc, Math.min(NR, n2 - jr), packA, packB, pb2 + (jr / NR) * kc * NR,
+                            c2, c2Off + ic * ldc2 + jr, ldc2);
                 }
             }
         }

@@ -449,6 +449,14 @@ final class VectorKernels extends Kernels {
         VectorGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, mTotal);
     }
 
+    @Override
+    void multAddTransAPair0(int m, int n1, int n2, int k, float[] a, int aOff, int lda,
+                            float[] b1, int b1Off, int ldb1, float[] c1, int c1Off, int ldc1,
+                            float[] b2, int b2Off, int ldb2, float[] c2, int c2Off, int ldc2, int mTotal) {
+        VectorGemm.multAddTransAPair(m, n1, n2, k, a, aOff, lda, b1, b1Off, ldb1, c1, c1Off, ldc1,
+                b2, b2Off, ldb2, c2, c2Off, ldc2, mTotal);
+    }
+
     // ------------------------------------------------------------------ activations
 
     /** σ with the SVML-backed {@code EXP} ({@code -Drnn4j.vector.math=svml}). */

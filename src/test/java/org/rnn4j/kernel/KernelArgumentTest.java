@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class KernelArgumentTest {
 
-    static final Set<String> SIZES = Set.of("n", "m", "k", "rows", "cols", "hidden", "firstRow");
+    static final Set<String> SIZES = Set.of("n", "m", "k", "n1", "n2", "rows", "cols", "hidden", "firstRow");
 
     /** One valid call of a kernel method, with its parameter names (in signature order). */
     static final class Call {
@@ -170,6 +170,12 @@ class KernelArgumentTest {
             l.add(new Call("gemm", gemmNames + ",par", withPar).ld("lda", aCols).ld("ldb", bCols).ld("ldc", nn)
                     .label("gemm+par" + form));
         }
+        // Two products sharing A: A stored (k = 5, m = 3) with lda 4; B1 (5, 2) ldb1 3, C1 (3, 2) ldc1 4;
+        // B2 (5, 4) ldb2 6, C2 (3, 4) ldc2 5.
+        l.add(new Call("multAddTransAPair", "m,n1,n2,k,a,aOff,lda,b1,b1Off,ldb1,c1,c1Off,ldc1,b2,b2Off,ldb2,c2,c2Off,ldc2,par",
+                3, 2, 4, 5, mat(1, 5, 3, 4), 1, 4, mat(2, 5, 2, 3), 2, 3, mat(0, 3, 2, 4), 0, 4,
+                mat(1, 5, 4, 6), 1, 6, mat(3, 3, 4, 5), 3, 5, Parallelism.SERIAL)
+                .ld("lda", 3).ld("ldb1", 2).ld("ldc1", 2).ld("ldb2", 4).ld("ldc2", 4));
         String[][] forms = {{"mult", "ff"}, {"multAdd", "ff"}, {"multTransB", "ft"}, {"multAddTransB", "ft"},
             {"multTransA", "tf"}, {"multAddTransA", "tf"}};
         for (String[] f : forms) {

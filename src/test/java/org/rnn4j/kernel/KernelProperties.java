@@ -47,6 +47,7 @@ class KernelProperties {
             "packBf16", "multAddVecBf16", // Bf16Properties
             "packGemmB", "multAddPacked", // PackedGemmProperties
             "gemm", // and its Parallelism overload: GemmParallelTest
+            "multAddTransAPair", // GemmPairProperties
             "mult", "multAdd", "multTransB", "multAddTransB", "multTransA", "multAddTransA",
             "exp", "sigmoid", "tanh", "relu", "sigmoidBackward", "tanhBackward", "reluBackward",
             "softmaxRows", "logSoftmaxRows",

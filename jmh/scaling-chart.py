@@ -88,7 +88,8 @@ def loglog(path, title, xlabel, ylabel, series, refs=(), note=""):
     ylo, yhi = 10 ** math.floor(math.log10(min(ys))), 10 ** math.ceil(math.log10(max(ys)))
     left, top, w, h = 70, 40, 520, 340
     legend = 18 * len(series) + 18 * len(refs)
-    width, height = left + w + 20, top + h + 50 + legend + (16 if note else 0)
+    # 13 px sans-serif averages about 7 px per character: a long title widens the image
+    width, height = max(left + w + 20, left + 7 * len(title)), top + h + 50 + legend + (16 if note else 0)
 
     def X(v):
         return left + w * (math.log10(v) - math.log10(xlo)) / (math.log10(xhi) - math.log10(xlo))
@@ -266,8 +267,8 @@ def memory_vs_t(rows, img):
     envs = [r for r in rows if r.get("kind") == "env"]
     note = f"JDK {envs[0]['jdk']}, {envs[0]['gc']}" if envs else ""
     if loglog(os.path.join(img, "scaling-memory-vs-T.svg"),
-              f"{any_r['cell']}, B = {any_r['B']}, I = {any_r['I']}, H = {any_r['H']}: memory of one training"
-              f" step against T", "T (steps)", "MB", series, refs, note):
+              f"{any_r['cell']}, B = {any_r['B']}, I = {any_r['I']}, H = {any_r['H']}: memory of a BPTT step"
+              f" or a TBPTT run against T", "T (steps)", "MB", series, refs, note):
         print(f"wrote {img}/scaling-memory-vs-T.svg", file=sys.stderr)
     print(f"#### Memory against T ({any_r['cell']}, B = {any_r['B']}, I = {any_r['I']}, H = {any_r['H']})\n")
     print("| T | BPTT heap MB | BPTT workspace MB | needed MB | heap / needed | BPTT VmHWM MB | TBPTT heap MB"

@@ -328,7 +328,7 @@ public final class Rnn {
         Checks.holds("gradOutput", gradOutput, (long) t0 * b * width, seqShapeO, true);
         Checks.holds("gradInput", gradInput, (long) t0 * b * spec.inputSize(), seqShapeI, true);
         spec.checkStates(b, "gradHN", gradHN, "gradH0", gradH0, "gradCN", gradCN, "gradC0", gradC0);
-        ws.prepareBackward();
+        ws.prepareBackward(gradInput != null);
 
         // dY: (T, B, O) dL/d(top output), sorted order, 0 at padded positions
         for (int t = 0; t < t0; t++) {

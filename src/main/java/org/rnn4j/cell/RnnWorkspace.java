@@ -1,6 +1,8 @@
 package org.rnn4j.cell;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.rnn4j.kernel.Parallelism;
 
@@ -160,6 +162,95 @@ public final class RnnWorkspace {
         }
     }
 
+    // ------------------------------------------------------------------ accounting
+
+    /**
+     * The bytes of the arrays this workspace holds now, by buffer, in the order the fields are
+     * declared: each name is a field (a per-unit or per-layer buffer summed over its units or
+     * layers), its value the full length of its arrays × 4 bytes ({@code float} and {@code int}
+     * alike), whatever part of them the last call used — after a larger call they keep their size.
+     * Buffers never sized are 0. The packed recurrent matrices count their packed data
+     * ({@link org.rnn4j.kernel.PackedGemmB#bytes()}). Not counted: the per-unit input views
+     * ({@code x}, which alias the caller's sorted input copy {@code input0}, a dropout buffer or the
+     * previous layer's output), object headers, and the GEMM's per-thread packing buffers, which
+     * belong to the kernels and do not grow with T.
+     *
+     * <p>For memory accounting (docs/performance.md, "Memory against T"): the names are those of
+     * the implementation and may change with it.
+     *
+     * @return buffer name → bytes, in a new map
+     */
+    public Map<String, Long> bytesByBuffer() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("perm", 4L * perm.length);
+        m.put("rank", 4L * rank.length);
+        m.put("lengths", 4L * lengths.length);
+        m.put("active", 4L * active.length);
+        m.put("count", 4L * count.length);
+        m.put("xOwn", bytes(xOwn));
+        m.put("gates", bytes(gates));
+        m.put("hs", bytes(hs));
+        m.put("cs", bytes(cs));
+        m.put("tanhC", bytes(tanhC));
+        m.put("hPre", bytes(hPre));
+        m.put("gh", bytes(gh));
+        m.put("rh", bytes(rh));
+        m.put("input0", 4L * input0.length);
+        m.put("ys", bytes(ys));
+        m.put("xDrop", bytes(xDrop));
+        m.put("mask", bytes(mask));
+        m.put("biasSum", 4L * biasSum.length);
+        m.put("dGates", 4L * dGates.length);
+        m.put("dGh", 4L * dGh.length);
+        m.put("dY", 4L * dY.length);
+        m.put("dYu", 4L * dYu.length);
+        m.put("dX", 4L * dX.length);
+        m.put("dXSum", 4L * dXSum.length);
+        m.put("dHs", 4L * dHs.length);
+        m.put("dh", 4L * dh.length);
+        m.put("dhTmp", 4L * dhTmp.length);
+        m.put("dhPre", 4L * dhPre.length);
+        m.put("drh", 4L * drh.length);
+        m.put("dc", 4L * dc.length);
+        m.put("ones", 4L * ones.length);
+        m.put("packFwd", bytes(packFwd));
+        m.put("packBwd", bytes(packBwd));
+        m.put("packFwd2", bytes(packFwd2));
+        m.put("packBwd2", bytes(packBwd2));
+        m.put("wHrT", 4L * wHrT.length);
+        return m;
+    }
+
+    /**
+     * The total of {@link #bytesByBuffer()}: the bytes of the arrays this workspace holds now. After
+     * a training step (forward + backward) of a one-layer forward LSTM nearly all of it grows with
+     * T·B: T·B·(I + 7H) floats saved by the forward pass (input copy, gates, h, c, tanh c) and
+     * T·B·(5H + 1) more for backward (dGates, dY, a column of ones), plus T·B·max(I, H) for dX when
+     * an input gradient is asked for. docs/performance.md, "Memory against T", has the table for
+     * every cell and what backward needs of it.
+     *
+     * @return bytes, ≥ 0
+     */
+    public long bytes() {
+        long sum = 0;
+        for (long b : bytesByBuffer().values()) {
+            sum += b;
+        }
+        return sum;
+    }
+
+    private static long bytes(float[][] arrays) {
+        long sum = 0;
+        for (float[] a : arrays) {
+            sum += 4L * a.length;
+        }
+        return sum;
+    }
+
+    private static long bytes(org.rnn4j.kernel.PackedGemmB packed) {
+        return packed == null ? 0 : packed.bytes();
+    }
+
     // ------------------------------------------------------------------ sizing
 
     static float[] ensure(float[] a, long n) {
@@ -259,8 +350,14 @@ public final class RnnWorkspace {
 
     private static final float[] EMPTY = new float[0];
 
-    /** Sizes the backward scratch for the saved forward pass. */
-    void prepareBackward() {
+    /**
+     * Sizes the backward scratch for the saved forward pass.
+     *
+     * @param inputGradient whether the caller asked for dL/d(input): without it a one-layer network
+     *                      never writes dX (nor dXSum), so they are not sized — T·B·max(I, O) floats
+     *                      each that a training step without an input gradient does not need
+     */
+    void prepareBackward(boolean inputGradient) {
         long tb = (long) seqLen * batch;
         int h = spec.hiddenSize();
         int p = spec.stateSize();
@@ -273,10 +370,15 @@ public final class RnnWorkspace {
             dGh = ensure(dGh, tb * g);
         }
         dY = ensure(dY, tb * o);
-        dX = ensure(dX, tb * widestIn);
+        boolean dx = inputGradient || spec.numLayers() > 1;
+        if (dx) {
+            dX = ensure(dX, tb * widestIn);
+        }
         if (!plain) {
             dYu = ensure(dYu, tb * p);
-            dXSum = ensure(dXSum, tb * widestIn);
+            if (dx) {
+                dXSum = ensure(dXSum, tb * widestIn);
+            }
         }
         if (spec.projSize() > 0) {
             dHs = ensure(dHs, tb * p);

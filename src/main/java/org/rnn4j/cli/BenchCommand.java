@@ -54,7 +54,8 @@ final class BenchCommand {
             "options (defaults in brackets):",
             "  --cells LIST         lstm,gru,rnn_tanh,rnn_relu                      [lstm,gru,rnn_tanh]",
             "  --shape TxBxIxH      training and inference shape                    [100x32x256x256]",
-            "  --stream-hidden LIST H of the streaming steps (I = H, one layer)     [64,256]",
+            "  --stream-hidden LIST H of the streaming steps (I = H, one layer);    [64,256]",
+            "                       none: no streaming figures",
             "  --threads N          threads of the training step and inference      [1]",
             "  --split MODE         with --threads > 1: batch = each thread runs whole [batch]",
             "                       sequences for its slice of B (DataParallelRnn); step = every",
@@ -83,7 +84,9 @@ final class BenchCommand {
                 cells.add(CellType.parse(c.trim()));
             }
             shape = positives("--shape", a.string("--shape", "100x32x256x256"), "x", 4);
-            streamHidden = positives("--stream-hidden", a.string("--stream-hidden", "64,256"), ",", -1);
+            String sh = a.string("--stream-hidden", "64,256");
+            // a sweep over sequence shapes (jmh/scaling) needs no streaming rows at every point
+            streamHidden = sh.equals("none") ? new int[0] : positives("--stream-hidden", sh, ",", -1);
             threads = a.integer("--threads", 1, 1);
             seconds = a.real("--seconds", 1.0, 0.001, 600);
             split = a.string("--split", "batch");

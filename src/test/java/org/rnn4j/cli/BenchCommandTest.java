@@ -68,6 +68,21 @@ class BenchCommandTest {
     }
 
     @Test
+    void streamHiddenNoneLeavesOutTheStreamingFigures() {
+        assertEquals(0, run("bench", "--json", "--cells", "gru", "--shape", "3x2x5x4", "--stream-hidden", "none",
+                "--seconds", "0.01"));
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(1).contains("\"kind\": \"train\"") && lines.get(2).contains("\"kind\": \"inference\""),
+                String.join("\n", lines));
+        out.reset();
+        assertEquals(0, run("bench", "--cells", "gru", "--shape", "2x1x3x2", "--stream-hidden", "none", "--seconds", "0.01"));
+        List<String> table = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, table.size(), String.join("\n", table));
+        assertTrue(!table.get(1).contains("stream") && !table.get(2).contains("µs"), String.join("\n", table));
+    }
+
+    @Test
     void tableHasAHeaderAndARowPerCell() {
         assertEquals(0, run("bench", "--cells", "gru", "--shape", "2x1x3x2", "--stream-hidden", "5", "--seconds", "0.01"));
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
@@ -84,6 +99,7 @@ class BenchCommandTest {
         for (String[] bad : new String[][] {
             {"bench", "--shape", "3x2x5"}, {"bench", "--shape", "3x0x5x4"}, {"bench", "--cells", "lstmx"},
             {"bench", "--threads", "0"}, {"bench", "--seconds", "0"}, {"bench", "--stream-hidden", "a"},
+            {"bench", "--stream-hidden", "none,64"},
             {"bench", "--frobnicate"}}) {
             err.reset();
             assertEquals(2, run(bad), String.join(" ", bad));

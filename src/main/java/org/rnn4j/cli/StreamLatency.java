@@ -16,12 +16,13 @@ import org.rnn4j.serve.StreamingModel;
  *
  * <p>Method, per thread: warm-up of back-to-back steps for the budget, then every step timed on its
  * own for the budget: one {@code System.nanoTime()} after each step, the step's latency being the
- * difference to the previous reading (so the clock read, some 20-30 ns where the clock is the TSC,
- * is in every figure), written into a {@code long[]} sized before the timing for four times the
- * steps of the warm-up's second half. Nothing is allocated while timing; the array is sorted afterwards. The timing stops at the
- * budget or when the array is full ({@value #MAX_SAMPLES} steps per thread), whichever comes first.
- * The threads start the warm-up and the timing together (a barrier) and their latencies are merged
- * before the percentiles are taken. The calling thread is the first of them.
+ * difference to the previous reading (so one clock read is in every figure; two per step would
+ * double that), written into a {@code long[]} sized before the timing for four times the steps of
+ * the warm-up's second half and at least {@value #MIN_SAMPLES}. Nothing is allocated while timing;
+ * the array is sorted afterwards. The timing stops at the budget or when the array is full (at most
+ * {@value #MAX_SAMPLES} steps per thread), whichever comes first. The threads start the warm-up and
+ * the timing together (a barrier) and their latencies are merged before the percentiles are taken.
+ * The calling thread is the first of them.
  *
  * <p>Percentiles are nearest-rank ({@link #nearestRank}).
  */

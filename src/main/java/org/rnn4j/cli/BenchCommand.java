@@ -14,29 +14,33 @@ import org.rnn4j.cell.Rnn;
 import org.rnn4j.cell.RnnSpec;
 import org.rnn4j.cell.RnnWeights;
 import org.rnn4j.cell.RnnWorkspace;
+import org.rnn4j.kernel.FmaPeak;
 import org.rnn4j.kernel.KernelSelector;
 import org.rnn4j.kernel.Kernels;
 import org.rnn4j.kernel.Parallelism;
 import org.rnn4j.kernel.WorkerTeam;
-import org.rnn4j.serve.StreamState;
 import org.rnn4j.serve.StreamingModel;
 
 /**
- * {@code rnn4j bench}: the main figures of this machine without JMH, in well under a minute — per
- * cell, a training step (forward + BPTT with all gradients) and sequence inference at one shape, in
- * ms and GEMM GFLOP/s, and the streaming step latency at batch 1.
+ * {@code rnn4j bench}: the main figures of this machine without JMH, in about a minute — per cell, a
+ * training step (forward + BPTT with all gradients) and sequence inference at one shape, in ms, GEMM
+ * GFLOP/s and % of this core's FMA peak, and the streaming step at batch 1: mean, p50, p99, p99.9 and
+ * max per step, with 1 and 2 threads each stepping its own stream through one shared model.
  *
- * <p>Method: each figure is the median of timed samples (each sample ≥ 20 ms of back-to-back calls)
- * taken for {@code --seconds} after a warm-up of the same length, on freshly seeded weights and
- * inputs. GFLOP/s counts GEMM FLOPs only: forward 2·T·B·G·H·(I + H), training step 3× that (as
- * jmh/rnn-report.py). JMH (jmh/, docs/performance.md) remains the reference method: it forks,
+ * <p>Method: each pass figure is the median of timed samples (each sample ≥ 20 ms of back-to-back
+ * calls) taken for {@code --seconds} after a warm-up of the same length, on freshly seeded weights
+ * and inputs. GFLOP/s counts GEMM FLOPs only: forward 2·T·B·G·H·(I + H), training step 3× that (as
+ * jmh/rnn-report.py). The peak is {@link FmaPeak#measure()}, taken once at the start on one thread;
+ * a pass's fraction is of that peak × {@code --threads}. The streaming figures time every step
+ * ({@link StreamLatency}). JMH (jmh/, docs/performance.md) remains the reference method: it forks,
  * separates iterations and reports errors; this command is the quick look at a user's machine.
  *
  * <p>Each figure also carries the bytes allocated per call (a training step or inference pass, or a
- * streaming step) during the timed samples, from {@code ThreadMXBean} on the measuring thread only:
- * with {@code --threads > 1} what the helper threads allocate in their share of the GEMMs is not
- * counted. The engine allocates nothing per call once compiled, so a non-zero figure is a JIT
- * fallback (boxed vectors; {@code rnn4j info --jit} says where) or a regression.
+ * streaming step) during the timed samples, from {@code ThreadMXBean}: for a pass, on the measuring
+ * thread only (with {@code --threads > 1} what the helper threads allocate in their share of the
+ * GEMMs is not counted); for the streaming rows, every stepping thread's. The engine allocates
+ * nothing per call once compiled, so a non-zero figure is a JIT fallback (boxed vectors;
+ * {@code rnn4j info --jit} says where) or a regression.
  */
 final class BenchCommand {
     private BenchCommand() {}
@@ -45,17 +49,22 @@ final class BenchCommand {
             "usage: rnn4j bench [options]",
             "",
             "Measures, per cell, one training step (forward + BPTT) and sequence inference at one shape",
-            "(ms and GEMM GFLOP/s), and the streaming step at batch 1 (µs). No JMH; about 30 s with the",
-            "defaults. Close other programs first: the figures are only as quiet as the machine.",
+            "(ms, GEMM GFLOP/s and % of this core's FMA peak, measured first as rnn4j info's fma.peak; with",
+            "--threads N the fraction is of N × that peak), and the streaming step at batch 1: mean, p50, p99,",
+            "p99.9 and max µs per step, every step timed, with each --stream-threads count of threads stepping",
+            "its own stream through one shared model. No JMH; about 40 s with the defaults. Close other programs",
+            "first: the figures are only as quiet as the machine.",
             "Each figure also shows the bytes allocated per pass or step while it was timed (JSON:",
-            "alloc_bytes), on the measuring thread only (with --threads > 1, not the helpers'); it should",
-            "be 0: anything else is garbage per call, as when a JIT fallback boxes vectors (rnn4j info --jit).",
+            "alloc_bytes), for a pass on the measuring thread only (with --threads > 1, not the helpers'), for",
+            "a stream on every stepping thread; it should be 0: anything else is garbage per call, as when a",
+            "JIT fallback boxes vectors (rnn4j info --jit).",
             "",
             "options (defaults in brackets):",
             "  --cells LIST         lstm,gru,rnn_tanh,rnn_relu                      [lstm,gru,rnn_tanh]",
             "  --shape TxBxIxH      training and inference shape                    [100x32x256x256]",
             "  --stream-hidden LIST H of the streaming steps (I = H, one layer);    [64,256]",
             "                       none: no streaming figures",
+            "  --stream-threads LIST threads stepping streams at once, per row      [1,2]",
             "  --threads N          threads of the training step and inference      [1]",
             "  --split MODE         with --threads > 1: batch = each thread runs whole [batch]",
             "                       sequences for its slice of B (DataParallelRnn); step = every",
@@ -70,12 +79,13 @@ final class BenchCommand {
         List<CellType> cells = new ArrayList<>();
         int[] shape;
         int[] streamHidden;
+        int[] streamThreads;
         int threads;
         double seconds;
         String split;
         try {
-            a = new Args("bench", argv, Set.of("--cells", "--shape", "--stream-hidden", "--threads", "--seconds", "--split"),
-                    Set.of("--json", "--help", "-h"));
+            a = new Args("bench", argv, Set.of("--cells", "--shape", "--stream-hidden", "--stream-threads", "--threads",
+                    "--seconds", "--split"), Set.of("--json", "--help", "-h"));
             if (a.has("--help") || a.has("-h")) {
                 out.println(USAGE);
                 return 0;
@@ -87,6 +97,7 @@ final class BenchCommand {
             String sh = a.string("--stream-hidden", "64,256");
             // a sweep over sequence shapes (jmh/scaling) needs no streaming rows at every point
             streamHidden = sh.equals("none") ? new int[0] : positives("--stream-hidden", sh, ",", -1);
+            streamThreads = positives("--stream-threads", a.string("--stream-threads", "1,2"), ",", -1);
             threads = a.integer("--threads", 1, 1);
             seconds = a.real("--seconds", 1.0, 0.001, 600);
             split = a.string("--split", "batch");
@@ -101,10 +112,13 @@ final class BenchCommand {
         Map<String, String> env = KernelSelector.describe();
         String jdk = System.getProperty("java.version");
         String kernels = Kernels.get().name();
+        // Before any helper thread exists, so that the core is the loop's alone.
+        FmaPeak.Result peak = FmaPeak.measure();
         if (json) {
             out.println("{\"kind\": \"env\", \"rnn4j\": " + q(Main.version()) + ", \"jdk\": " + q(jdk) + ", \"kernels\": "
                     + q(kernels) + ", \"threads\": " + threads + ", \"split\": " + q(split) + ", \"cpus\": " + Runtime.getRuntime().availableProcessors()
-                    + ", \"seconds\": " + seconds + "}");
+                    + ", \"seconds\": " + seconds + String.format(Locale.ROOT, ", \"fma_peak_gflops\": %.4g", peak.gflops())
+                    + ", \"fma_peak_loop\": " + q(peak.loop()) + "}");
         } else {
             out.printf(Locale.ROOT, "rnn4j bench: JDK %s, kernels %s, %d thread(s)%s, %d CPUs; median of %.1f s after %.1f s warm-up%n",
                     jdk, kernels, threads, threads > 1 ? " split by " + split : "", Runtime.getRuntime().availableProcessors(),
@@ -113,14 +127,10 @@ final class BenchCommand {
                 out.println("  (scalar kernels: start the JVM with --add-modules jdk.incubator.vector for SIMD; "
                         + env.getOrDefault("vector", "") + ")");
             }
-            String sh = shape[0] + "x" + shape[1] + "x" + shape[2] + "x" + shape[3];
-            StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-9s %-" + PASS_COLUMN + "s %-"
-                    + PASS_COLUMN + "s", "cell", "train step " + sh, "inference " + sh));
-            for (int h : streamHidden) {
-                head.append(String.format(Locale.ROOT, " %-" + STEP_COLUMN + "s", "stream H=" + h));
-            }
-            out.println(head);
+            out.println("fma.peak " + peak + "; % of peak = GEMM GFLOP/s / (peak × " + threads + " thread(s))");
+            out.printf(Locale.ROOT, PASS_ROW + "%n", "cell", "pass", "ms", "GFLOP/s", "% of peak", "bytes/op");
         }
+        PrintStream none = new PrintStream(java.io.OutputStream.nullOutputStream());
         WorkerTeam pool = threads > 1 ? new WorkerTeam(threads - 1) : null;
         try {
             Parallelism par = pool == null ? Parallelism.SERIAL : pool.parallelism();
@@ -128,27 +138,47 @@ final class BenchCommand {
             // Compile the kernels first (every cell at a small shape), so that the first figure is
             // not the one that pays for the JIT.
             for (CellType cell : cells) {
-                measureCell(cell, new int[] {8, 4, 32, 32}, new int[] {32}, par, slices, Math.min(seconds, 0.3), json,
-                        new PrintStream(java.io.OutputStream.nullOutputStream()));
+                measurePasses(cell, new int[] {8, 4, 32, 32}, par, slices, Math.min(seconds, 0.3), peak.gflops() * threads,
+                        json, none);
+                measureStream(cell, 32, 1, Math.min(seconds, 0.3), json, none);
             }
             for (CellType cell : cells) {
-                measureCell(cell, shape, streamHidden, par, slices, seconds, json, out);
+                measurePasses(cell, shape, par, slices, seconds, peak.gflops() * threads, json, out);
             }
         } finally {
             if (pool != null) {
                 pool.close();
             }
         }
+        if (!json && streamHidden.length > 0) {
+            out.printf(Locale.ROOT, STREAM_ROW + "%n", "cell", "stream", "threads", "mean µs", "p50 µs", "p99 µs",
+                    "p99.9 µs", "max µs", "bytes/step");
+        }
+        for (CellType cell : cells) {
+            for (int h : streamHidden) {
+                for (int n : streamThreads) {
+                    measureStream(cell, h, n, seconds, json, out);
+                }
+            }
+        }
         return 0;
     }
 
+    /** Table columns of a training step or inference pass: cell, pass and shape, ms, GFLOP/s, % of peak, bytes. */
+    private static final String PASS_ROW = "%-9s %-26s %10s %9s %10s %10s";
+    /** Table columns of a streaming row: cell, H, threads, mean, p50, p99, p99.9, max, bytes. */
+    private static final String STREAM_ROW = "%-9s %-8s %7s %9s %9s %9s %9s %9s %10s";
+
     /**
+     * A training step and an inference pass at one shape.
+     *
      * @param par the per-step GEMM split of the training step and inference
      * @param slices with a team, the training step and inference run data-parallel over batch rows
      *               on it ({@link DataParallelRnn}); null: one workspace with {@code par}
+     * @param peakGflops the ceiling of the % of peak: the one-core FMA peak × the threads
      */
-    private static void measureCell(CellType cell, int[] shape, int[] streamHidden, Parallelism par, WorkerTeam slices,
-                                    double seconds, boolean json, PrintStream out) {
+    private static void measurePasses(CellType cell, int[] shape, Parallelism par, WorkerTeam slices, double seconds,
+                                      double peakGflops, boolean json, PrintStream out) {
         int t = shape[0], b = shape[1], in = shape[2], h = shape[3];
         RnnSpec spec = RnnSpec.builder(cell, in, h).build();
         Rnn rnn = new Rnn(new RnnWeights(spec).initUniform(1));
@@ -175,44 +205,48 @@ final class BenchCommand {
             }, seconds);
             infer = time(() -> rnn.forward(ws, false, x, t, b, null, null, null, y, null, null), seconds);
         }
-        double trainMs = train.ns / 1e6, inferMs = infer.ns / 1e6;
-        Figure[] stream = new Figure[streamHidden.length];
-        for (int i = 0; i < streamHidden.length; i++) {
-            int hs = streamHidden[i];
-            StreamingModel m = StreamingModel.builder(
-                    new RnnWeights(RnnSpec.builder(cell, hs, hs).build()).initUniform(3)).build();
-            StreamState s = m.newState();
-            float[] sx = uniform(r, hs), sy = new float[m.outputSize()];
-            stream[i] = time(() -> m.step(s, sx, 0, sy, 0), seconds);
-        }
         String sh = t + "x" + b + "x" + in + "x" + h;
+        passRow("train", "train step " + sh, cell, sh, train, 3 * fwdFlops, peakGflops, json, out);
+        passRow("inference", "inference " + sh, cell, sh, infer, fwdFlops, peakGflops, json, out);
+        out.flush();
+    }
+
+    private static void passRow(String kind, String label, CellType cell, String shape, Figure f, double flops,
+                                double peakGflops, boolean json, PrintStream out) {
+        double ms = f.ns / 1e6;
+        double gflops = flops / f.ns;
+        double fraction = gflops / peakGflops;
         if (json) {
-            out.println(String.format(Locale.ROOT, "{\"kind\": \"train\", \"cell\": %s, \"shape\": %s, \"ms\": %.6g, \"gflops\": %.4g, "
-                    + "\"alloc_bytes\": %.1f}", q(cell.id()), q(sh), trainMs, 3 * fwdFlops / (trainMs * 1e6), train.bytes));
-            out.println(String.format(Locale.ROOT, "{\"kind\": \"inference\", \"cell\": %s, \"shape\": %s, \"ms\": %.6g, \"gflops\": %.4g, "
-                    + "\"alloc_bytes\": %.1f}", q(cell.id()), q(sh), inferMs, fwdFlops / (inferMs * 1e6), infer.bytes));
-            for (int i = 0; i < streamHidden.length; i++) {
-                out.println(String.format(Locale.ROOT, "{\"kind\": \"stream\", \"cell\": %s, \"hidden\": %d, \"batch\": 1, \"us\": %.6g, "
-                        + "\"alloc_bytes\": %.1f}", q(cell.id()), streamHidden[i], stream[i].ns / 1e3, stream[i].bytes));
-            }
+            out.println(String.format(Locale.ROOT, "{\"kind\": %s, \"cell\": %s, \"shape\": %s, \"ms\": %.6g, \"gflops\": %.4g, "
+                    + "\"peak_gflops\": %.4g, \"peak_fraction\": %.4g, \"alloc_bytes\": %.1f}", q(kind), q(cell.id()), q(shape),
+                    ms, gflops, peakGflops, fraction, f.bytes));
         } else {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9s %-" + PASS_COLUMN + "s %-"
-                    + PASS_COLUMN + "s", cell.id(),
-                    String.format(Locale.ROOT, "%.2f ms %.1f GFLOP/s %s", trainMs, 3 * fwdFlops / (trainMs * 1e6),
-                            bytes(train.bytes)),
-                    String.format(Locale.ROOT, "%.2f ms %.1f GFLOP/s %s", inferMs, fwdFlops / (inferMs * 1e6),
-                            bytes(infer.bytes))));
-            for (Figure f : stream) {
-                line.append(String.format(Locale.ROOT, " %-" + STEP_COLUMN + "s",
-                        String.format(Locale.ROOT, "%.2f µs %s", f.ns / 1e3, bytes(f.bytes))));
-            }
-            out.println(line);
+            out.println(String.format(Locale.ROOT, PASS_ROW, cell.id(), label, String.format(Locale.ROOT, "%.2f", ms),
+                    String.format(Locale.ROOT, "%.1f", gflops), String.format(Locale.ROOT, "%.1f%%", 100 * fraction),
+                    bytes(f.bytes)));
+        }
+    }
+
+    /** The streaming step at batch 1, one layer, I = H, {@code threads} streams stepped at once through one model. */
+    private static void measureStream(CellType cell, int h, int threads, double seconds, boolean json, PrintStream out) {
+        StreamingModel m = StreamingModel.builder(new RnnWeights(RnnSpec.builder(cell, h, h).build()).initUniform(3)).build();
+        float[] x = uniform(new SplittableRandom(7), h);
+        StreamLatency.Result r = StreamLatency.measure(m, x, threads, seconds);
+        if (json) {
+            out.println(String.format(Locale.ROOT, "{\"kind\": \"stream\", \"cell\": %s, \"hidden\": %d, \"batch\": 1, "
+                    + "\"threads\": %d, \"us\": %.6g, \"p50_us\": %.6g, \"p99_us\": %.6g, \"p999_us\": %.6g, \"max_us\": %.6g, "
+                    + "\"steps\": %d, \"alloc_bytes\": %.1f}", q(cell.id()), h, threads, r.meanNs() / 1e3, r.p50Ns() / 1e3,
+                    r.p99Ns() / 1e3, r.p999Ns() / 1e3, r.maxNs() / 1e3, r.steps(), r.bytesPerStep()));
+        } else {
+            out.println(String.format(Locale.ROOT, STREAM_ROW, cell.id(), "H=" + h, threads, us(r.meanNs()), us(r.p50Ns()),
+                    us(r.p99Ns()), us(r.p999Ns()), us(r.maxNs()), bytes(r.bytesPerStep())));
         }
         out.flush();
     }
 
-    private static final int PASS_COLUMN = 30;
-    private static final int STEP_COLUMN = 18;
+    private static String us(double ns) {
+        return String.format(Locale.ROOT, "%.2f", ns / 1e3);
+    }
 
     /**
      * One figure: the median time of a call, and the bytes allocated per call on the measuring thread

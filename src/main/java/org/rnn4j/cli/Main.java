@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.Properties;
+import org.rnn4j.kernel.FmaPeak;
 import org.rnn4j.kernel.KernelSelector;
 
 /**
@@ -18,7 +19,7 @@ public final class Main {
             "usage: rnn4j <command> [options]",
             "",
             "commands:",
-            "  info        JDK, Vector API status, species width, CPU SIMD features, chosen kernels",
+            "  info        JDK, Vector API status, species width, CPU SIMD features, chosen kernels, FMA peak",
             "              (--jit: check that C2 compiles rnn4j's Vector API code without fallbacks)",
             "  gradcheck   check every RNN/LSTM/GRU gradient: reference vs finite differences, engine vs reference",
             "  train       train a language model (no options: a character-level LSTM on the embedded corpus)",
@@ -90,7 +91,8 @@ public final class Main {
             "usage: rnn4j info [--jit [--seconds S]]",
             "",
             "Prints the JDK, whether the Vector API is active, the vector species in use,",
-            "the CPU's SIMD features as the JVM and the OS report them, and which kernels rnn4j chose.",
+            "the CPU's SIMD features as the JVM and the OS report them, which kernels rnn4j chose, and this",
+            "core's float32 FMA peak measured with the chosen kernels' loop (fma.peak; about 0.3 s).",
             "",
             "options:",
             "  --jit         instead: run every hot loop of rnn4j in a child JVM with the compile log on, and",
@@ -149,6 +151,7 @@ public final class Main {
         for (Map.Entry<String, String> e : KernelSelector.describe().entrySet()) {
             out.printf("%-16s %s%n", e.getKey(), e.getValue());
         }
+        out.printf("%-16s %s%n", "fma.peak", FmaPeak.measure());
         return 0;
     }
 

@@ -34,6 +34,12 @@ class MainTest {
         assertTrue(o.contains("kernels          simd-"), o);
         assertTrue(o.contains("vector.species"), o);
         assertTrue(o.contains("jit              C2"), o);
+        // The species of the peak loop is the kernels': simd-256 measures 256-bit FloatVector.fma.
+        String bits = o.replaceAll("(?s).*kernels +simd-(\\d+).*", "$1");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(?m)^fma\\.peak +(\\d+\\.\\d) GFLOP/s per core \\(" + bits + "-bit FloatVector\\.fma, 12 accumulators\\)$").matcher(o);
+        assertTrue(m.find(), o);
+        assertTrue(Double.parseDouble(m.group(1)) > 0, o);
         assertEquals("", err());
     }
 

@@ -25,11 +25,16 @@ public final class FallbackProbe {
         boolean gemmOk = java.util.Arrays.equals(c, want);
         float[] t = {0f, 1f};
         k.tanh(2, t, 0, t, 0);
-        boolean ok = dot == (float) expected && gemmOk && t[0] == 0f && Math.abs(t[1] - Math.tanh(1)) < 1e-6;
+        // The peak loop follows the kernels: without the module it must not reach the Vector API either.
+        FmaPeak.Result peak = FmaPeak.measure();
+        boolean ok = dot == (float) expected && gemmOk && t[0] == 0f && Math.abs(t[1] - Math.tanh(1)) < 1e-6
+                && peak.gflops() > 0 && peak.simd() == !k.name().equals("scalar");
         // A second use must not log again.
         Kernels.get().sum(n, x, 0);
         System.out.println("impl=" + k.name());
         System.out.println("simdAvailable=" + KernelSelector.simdAvailable());
-        System.out.println(ok ? "RESULT OK" : "RESULT WRONG dot=" + dot + " expected=" + expected + " c=" + java.util.Arrays.toString(c));
+        System.out.println("fma=" + peak.loop());
+        System.out.println(ok ? "RESULT OK" : "RESULT WRONG dot=" + dot + " expected=" + expected + " c=" + java.util.Arrays.toString(c)
+                + " peak=" + peak);
     }
 }

@@ -56,6 +56,7 @@ class ScalarFallbackTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("impl=scalar"), r.out());
         assertTrue(r.out().contains("simdAvailable=false"), r.out());
+        assertTrue(r.out().contains("fma=scalar Math.fma"), r.out());
         assertTrue(r.out().contains("RESULT OK"), r.out());
         assertEquals(1, count(r.err(), "--add-modules jdk.incubator.vector"), "hint must be logged exactly once: " + r.err());
     }
@@ -65,6 +66,7 @@ class ScalarFallbackTest {
         Result r = runProbe("--add-modules", "jdk.incubator.vector");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("impl=simd-"), r.out());
+        assertTrue(r.out().contains("-bit FloatVector.fma"), r.out());
         assertTrue(r.out().contains("RESULT OK"), r.out());
         assertEquals(0, count(r.err(), "rnn4j kernels:"), r.err());
     }

@@ -32,7 +32,7 @@ for round in 1 2 3; do
   for side in before now; do
     jar=/work/$side-rnn4j.jar
     for jdk in 25 17; do
-      bench $jar $jdk --stream-hidden none > $R/pair-$side-jdk$jdk-r$round.json
+      bench $jar $jdk --stream-hidden 64 > $R/pair-$side-jdk$jdk-r$round.json
     done
   done
 done

@@ -119,8 +119,12 @@ class EngineVsReferenceProperties {
         Kernels k = simd ? Kernels.simd() : Kernels.scalar();
         RnnWorkspace ws = new RnnWorkspace(Parallelism.SERIAL, dropSeed);
         RnnCase.Result fast = c.run(k, ws, true);
+        Map<String, double[]> ref = reference(c, ws);
+        boolean kink = atKink(ref);
+        net.jqwik.api.statistics.Statistics.label("relu unit within " + KINK_RADIUS + " of its kink (gradients not compared)")
+                .collect(kink);
         try {
-            compare(c, fast, reference(c, ws), REL);
+            compare(c, fast, ref, REL, kink);
         } catch (AssertionError e) {
             // the case's toString does not carry these two, and without them a failure cannot be replayed
             throw new AssertionError(e.getMessage() + " [kernels " + k.name() + ", dropSeed " + dropSeed + "]", e);
@@ -175,6 +179,9 @@ class EngineVsReferenceProperties {
         ReferenceRnn.Gradients g = ref.backward(f, toDouble(c.seqFirst(c.gradOutput, spec.outputSize())), toDouble(c.gradHN),
                 toDouble(c.gradCN));
         Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        if (spec.cell() == CellType.RNN_RELU) {
+            out.put(NEAREST_KINK, new double[] {nearestKink(f, spec)});
+        }
         out.put("output", f.output());
         out.put("h_n", f.hN());
         out.put("c_n", f.cN());
@@ -187,11 +194,56 @@ class EngineVsReferenceProperties {
         return out;
     }
 
+    /**
+     * Key of the reference map for a relu RNN: the smallest |pre-activation| of any unit at any active
+     * step, in double precision. Where it is below {@link #KINK_RADIUS}, the float engine's own
+     * pre-activation (off by up to ≈ 1e-6 for these O(1) sums of ≤ I + H terms) may fall on the other
+     * side of 0 than the reference's. Then relu' is 1 on one side and 0 on the other, both correct for
+     * their own forward pass, and the gradients legitimately differ by that unit's whole contribution
+     * (a counterexample with a 3-layer bidirectional relu RNN gave a 4.7e-2 relative error in
+     * grad.input). Such a case still compares its forward tensors, only not its gradients.
+     */
+    static final String NEAREST_KINK = "relu.nearestKink";
+    /** 10× the realistic float error of a pre-activation here; a case reaches it about once in 20 of the largest. */
+    static final double KINK_RADIUS = 1e-5;
+
+    static double nearestKink(ReferenceRnn.Forward f, RnnSpec spec) {
+        double min = Double.POSITIVE_INFINITY;
+        int gh = spec.gateRows();
+        for (int l = 0; l < spec.numLayers(); l++) {
+            for (int d = 0; d < spec.numDirections(); d++) {
+                double[] pre = f.preActivations(l, d);
+                for (int b = 0; b < f.batch(); b++) {
+                    for (int t = 0; t < f.lengths()[b]; t++) {
+                        for (int j = 0; j < gh; j++) {
+                            min = Math.min(min, Math.abs(pre[(t * f.batch() + b) * gh + j]));
+                        }
+                    }
+                }
+            }
+        }
+        return min;
+    }
+
+    /** Whether the reference of a relu case has a unit within {@link #KINK_RADIUS} of its kink. */
+    static boolean atKink(Map<String, double[]> ref) {
+        double[] k = ref.get(NEAREST_KINK);
+        return k != null && k[0] < KINK_RADIUS;
+    }
+
     /** Asserts every tensor of the engine's result within rel of the reference; returns the worst ratio. */
     static double compare(RnnCase c, RnnCase.Result fast, Map<String, double[]> ref, double rel) {
+        return compare(c, fast, ref, rel, false);
+    }
+
+    /** As {@link #compare(RnnCase, RnnCase.Result, Map, double)}; with {@code forwardOnly} the grad.* tensors are skipped. */
+    static double compare(RnnCase c, RnnCase.Result fast, Map<String, double[]> ref, double rel, boolean forwardOnly) {
         double worst = 0;
         for (Map.Entry<String, float[]> e : fast.tensors.entrySet()) {
             String name = e.getKey();
+            if (forwardOnly && name.startsWith("grad.")) {
+                continue;
+            }
             float[] actual = e.getValue();
             if (name.equals("output") || name.equals("grad.input")) {
                 actual = c.seqFirst(actual, name.equals("output") ? c.spec.outputSize() : c.spec.inputSize());

@@ -21,7 +21,7 @@ import org.rnn4j.kernel.Parallelism;
  * dW_hh += dGatesᵀ·h_prev, as two {@code multAddTransA} calls ({@code twoCalls}, dGates packed twice)
  * against one {@code multAddTransAPair} ({@code pair}, packed once); the results are bitwise the same.
  * shape = G·H x I x P x T·B: the LSTM at (100,32,256,256), (35,20,650,650) and (50,64,512,512).
- * Both methods in one fork, so that a ratio compares them in the same JVM.
+ * JMH runs each method in a fork of its own; {@link GemmPairInterleaved} interleaves them in one JVM.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -24,15 +24,19 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Micro-kernel: MR rows × NR = 2 vectors. Each k step loads two vectors of B, broadcasts MR
  * elements of A and issues 2·MR independent FMAs (≥ 8 are needed to cover the 4-cycle FMA latency on
- * two pipes). The row count is chosen per JDK, by measurement (AVX2, 16 registers):
+ * two pipes). 4 × 2 (8 accumulators, 14 registers) on every JDK; 6 × 2 (12 accumulators, 15
+ * registers) is kept behind {@code -Drnn4j.gemm.mr=6}:
  * <ul>
- *   <li>6 × 2 (12 accumulators, 15 registers) on JDK 17: C2 interleaves broadcasts and FMAs, and
- *       the tile runs faster than 4 × 2 (whose loop is dispatch-bound on JDK 17's index
- *       arithmetic).</li>
- *   <li>4 × 2 (8 accumulators, 14 registers) from JDK 18 on: JDK 25's C2 issues all broadcasts at
- *       the top of the iteration, and with 6 rows it then spills an accumulator through the stack
- *       every k step (seen in the disassembly; the store-forwarding latency lands on that FMA chain),
- *       halving the speed. 4 × 2 never needs more than 14 registers.</li>
+ *   <li>JDK 25's C2 issues all broadcasts at the top of the iteration, and with 6 rows it then
+ *       spills an accumulator through the stack every k step (seen in the disassembly; the
+ *       store-forwarding latency lands on that FMA chain), halving the speed. 4 × 2 never needs
+ *       more than 14 registers.</li>
+ *   <li>JDK 17 interleaves broadcasts and FMAs and once ran 6 × 2 faster, but its tier-4 compile of
+ *       the larger kernel sometimes fails two Vector API intrinsics (the last row's stores: "missing
+ *       constant", the vector class not seen as a constant), and that JVM then boxes on every tile,
+ *       2× slower (one JVM in three to six on an AVX2 VM). With 4 × 2, eight JDK 17 JVMs in a row
+ *       allocated nothing and ran 9–10 % faster than the 6-row JVMs that did not box
+ *       (docs/performance.md, "Allocation: what boxed").</li>
  * </ul>
  * 5 × 2 spills like 6 × 2 on JDK 25; 4 × 3 (16 registers) spills on both.
  *
@@ -55,10 +59,8 @@ final class VectorGemm {
     static final VectorSpecies<Float> F = VectorLanes.F;
     static final int L = F.length();
     /**
-     * Micro-kernel rows, chosen once by measurement per JDK (see the class comment): 6 on JDK 17,
-     * whose C2 keeps the 15 registers of the 6 × 2 tile without spilling and runs it faster;
-     * 4 from JDK 18 on (measured on 25; figures in docs/performance.md). {@code -Drnn4j.gemm.mr=4|6} overrides (tests use it to
-     * run both kernels on one JDK).
+     * Micro-kernel rows: 4 on every JDK (see the class comment for why not 6).
+     * {@code -Drnn4j.gemm.mr=4|6} overrides (tests use it to run both kernels on one JDK).
      */
     static final int MR = chooseMr();
 
@@ -541,7 +543,7 @@ final class VectorGemm {
             }
             return mr;
         }
-        return Runtime.version().feature() <= 17 ? 6 : 4;
+        return 4;
     }
 
     static int roundUp(int x, int q) {

@@ -92,7 +92,7 @@ public final class Main {
             "",
             "Prints the JDK, whether the Vector API is active, the vector species in use,",
             "the CPU's SIMD features as the JVM and the OS report them, which kernels rnn4j chose, and this",
-            "core's float32 FMA peak measured with the chosen kernels' loop (fma.peak; about 0.3 s).",
+            "core's float32 FMA peak measured with the chosen kernels' loop (fma.peak; about 0.4 s).",
             "",
             "options:",
             "  --jit         instead: run every hot loop of rnn4j in a child JVM with the compile log on, and",

@@ -114,7 +114,7 @@ final class GemmDriver {
                               float[] b1, int b1Off, int ldb1, float[] c1, int c1Off, int ldc1,
                               float[] b2, int b2Off, int ldb2, float[] c2, int c2Off, int ldc2, Parallelism par) {
         int align = impl.gemmSplitRows();
-        int tasks = taskCount((long) m * (n1 + n2) * k, m, align, par);
+        int tasks = taskCount((long) m * ((long) n1 + n2) * k, m, align, par);
         if (tasks <= 1) {
             impl.multAddTransAPair0(m, n1, n2, k, a, aOff, lda, b1, b1Off, ldb1, c1, c1Off, ldc1,
                     b2, b2Off, ldb2, c2, c2Off, ldc2, m);

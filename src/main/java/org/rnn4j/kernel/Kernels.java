@@ -695,7 +695,7 @@ public abstract class Kernels {
         if (par == null) {
             throw new IllegalArgumentException("par must not be null (use Parallelism.SERIAL)");
         }
-        if (m == 0 || k == 0 || n1 + n2 == 0) {
+        if (m == 0 || k == 0 || (n1 == 0 && n2 == 0)) {
             return;
         }
         GemmDriver.runTransAPair(this, m, n1, n2, k, a, aOff, lda, b1, b1Off, ldb1, c1, c1Off, ldc1,

@@ -330,7 +330,7 @@ final class VectorGemm {
             return;
         }
         int np1 = roundUp(n1, NR), np2 = roundUp(n2, NR);
-        if (np1 + np2 > NC) {   // beyond one N block of gemm's own: its column blocking would differ
+        if ((long) np1 + np2 > NC) {   // beyond one N block of gemm's own: its column blocking would differ
             gemm(true, false, m, n1, k, 1f, a, aOff, lda, b1, b1Off, ldb1, 1f, c1, c1Off, ldc1, mTotal);
             gemm(true, false, m, n2, k, 1f, a, aOff, lda, b2, b2Off, ldb2, 1f, c2, c2Off, ldc2, mTotal);
             return;

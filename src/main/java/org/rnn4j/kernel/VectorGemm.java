@@ -24,21 +24,26 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Micro-kernel: MR rows × NR = 2 vectors. Each k step loads two vectors of B, broadcasts MR
  * elements of A and issues 2·MR independent FMAs (≥ 8 are needed to cover the 4-cycle FMA latency on
- * two pipes). 4 × 2 (8 accumulators, 14 registers) on every JDK; 6 × 2 (12 accumulators, 15
- * registers) is kept behind {@code -Drnn4j.gemm.mr=6}:
+ * two pipes). MR is chosen by the register file and the JDK:
  * <ul>
- *   <li>JDK 25's C2 issues all broadcasts at the top of the iteration, and with 6 rows it then
- *       spills an accumulator through the stack every k step (seen in the disassembly; the
- *       store-forwarding latency lands on that FMA chain), halving the speed. 4 × 2 never needs
- *       more than 14 registers.</li>
- *   <li>JDK 17 interleaves broadcasts and FMAs and once ran 6 × 2 faster, but its tier-4 compile of
- *       the larger kernel sometimes fails two Vector API intrinsics (the last row's stores: "missing
- *       constant", the vector class not seen as a constant), and that JVM then boxes on every tile,
- *       2× slower (one JVM in three to six on an AVX2 VM). With 4 × 2, eight JDK 17 JVMs in a row
- *       allocated nothing and ran 9–10 % faster than the 6-row JVMs that did not box
- *       (docs/performance.md, "Allocation: what boxed").</li>
+ *   <li><b>8 × 2</b> (16 accumulators, 26 registers) where C2 has AVX-512's 32 vector registers
+ *       (HotSpot UseAVX = 3) on JDK 18 and later. It feeds 16 FMAs with 10 loads where 4 × 2 feeds 8
+ *       with 6: on an AVX-512 AMD EPYC core the LSTM training step ran 1.07–1.10× (inference 1.11–1.15×)
+ *       faster than with 4 rows at 512-bit species, 1.10× at 256 bits, and the same at 128
+ *       (docs/performance.md, "Register tile").</li>
+ *   <li><b>4 × 2</b> (8 accumulators, 14 registers) everywhere else. On AVX2's 16 registers JDK 25's
+ *       C2 issues all broadcasts at the top of the iteration; with 6 rows it then spills an
+ *       accumulator through the stack every k step (the store-forwarding latency lands on that FMA
+ *       chain), halving the speed. 4 × 2 never needs more than 14. 5 × 2 spills like 6 × 2; 4 × 3
+ *       (16 registers) spills on both JDKs.</li>
+ *   <li><b>Not 8 or 6 rows on JDK 17.</b> Its tier-4 compile of the larger kernels fails two Vector
+ *       API intrinsics on the last rows' stores ("missing constant: vclass=DecodeN": the vector class
+ *       is read through a compressed oop that C2 does not fold), and the kernel then boxes on every
+ *       tile, about 2× slower: the 8-row kernel in every JVM tried (52 MB per LSTM training step), the
+ *       6-row one in one JVM in three to six. {@code -XX:-UseCompressedOops} makes the 8-row kernel
+ *       compile cleanly (0 bytes), which locates the cause, but costs more than the kernel gains.</li>
  * </ul>
- * 5 × 2 spills like 6 × 2 on JDK 25; 4 × 3 (16 registers) spills on both.
+ * {@code -Drnn4j.gemm.mr=4|6|8} overrides; the test suite runs every kernel the JDK compiles cleanly.
  *
  * <p>The kernels write their C updates out instead of calling a helper that takes the accumulators:
  * a vector crossing a call that C2 declines to inline is boxed, and C2 did decline such a helper
@@ -59,8 +64,8 @@ final class VectorGemm {
     static final VectorSpecies<Float> F = VectorLanes.F;
     static final int L = F.length();
     /**
-     * Micro-kernel rows: 4 on every JDK (see the class comment for why not 6).
-     * {@code -Drnn4j.gemm.mr=4|6} overrides (tests use it to run both kernels on one JDK).
+     * Micro-kernel rows: 8 with AVX-512's 32 registers from JDK 18 on, else 4 (the class comment says
+     * why). {@code -Drnn4j.gemm.mr=4|6|8} overrides (tests use it to run every kernel on one JDK).
      */
     static final int MR = chooseMr();
 
@@ -538,12 +543,22 @@ final class VectorGemm {
         String v = System.getProperty("rnn4j.gemm.mr");
         if (v != null && !v.isBlank()) {
             int mr = Integer.parseInt(v.trim());
-            if (mr != 4 && mr != 6) {
-                throw new IllegalArgumentException("rnn4j.gemm.mr must be 4 or 6, got " + mr);
+            if (mr != 4 && mr != 6 && mr != 8) {
+                throw new IllegalArgumentException("rnn4j.gemm.mr must be 4, 6 or 8, got " + mr);
             }
             return mr;
         }
-        return 4;
+        return avx512Registers() && Runtime.version().feature() >= 18 ? 8 : 4;
+    }
+
+    /** True when C2 may use 32 vector registers: HotSpot's UseAVX is 3 (AVX-512 enabled). */
+    private static boolean avx512Registers() {
+        String avx = KernelSelector.vmOption("UseAVX");
+        try {
+            return avx != null && Integer.parseInt(avx.trim()) >= 3;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     static int roundUp(int x, int q) {
@@ -720,8 +735,68 @@ final class VectorGemm {
         FloatVector.fromArray(F, c, cIdx + 5 * ldc + L).add(c51).intoArray(c, cIdx + 5 * ldc + L);
     }
 
+    /**
+     * C[0:8, 0:2L] += Σ_p pa[p·8 + r] · pb[p·2L + j] over p &lt; kc: 16 accumulators + 2 B vectors + 8
+     * broadcasts = 26 registers even when C2 hoists every broadcast, so it fits AVX-512's 32 vector
+     * registers (at any species width: AVX-512VL gives 256- and 128-bit code the same 32) and would
+     * spill on AVX2's 16. Per k step 10 loads feed 16 FMAs, where 4 × 2 needs 6 for 8: two FMA pipes
+     * of 512 bits stay fed with fewer load slots per FMA.
+     */
+    static void kernel8x2(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int p = 0; p < kc; p++) {
+            int ap = paOff + p * 8, bp = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, pb, bp);
+            FloatVector b1 = FloatVector.fromArray(F, pb, bp + L);
+            FloatVector a0 = FloatVector.broadcast(F, pa[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(F, pa[ap + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(F, pa[ap + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(F, pa[ap + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(F, pa[ap + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(F, pa[ap + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(F, pa[ap + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(F, pa[ap + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+        }
+        FloatVector.fromArray(F, c, cIdx).add(c00).intoArray(c, cIdx);
+        FloatVector.fromArray(F, c, cIdx + L).add(c01).intoArray(c, cIdx + L);
+        FloatVector.fromArray(F, c, cIdx + ldc).add(c10).intoArray(c, cIdx + ldc);
+        FloatVector.fromArray(F, c, cIdx + ldc + L).add(c11).intoArray(c, cIdx + ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 2 * ldc).add(c20).intoArray(c, cIdx + 2 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 2 * ldc + L).add(c21).intoArray(c, cIdx + 2 * ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 3 * ldc).add(c30).intoArray(c, cIdx + 3 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 3 * ldc + L).add(c31).intoArray(c, cIdx + 3 * ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 4 * ldc).add(c40).intoArray(c, cIdx + 4 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 4 * ldc + L).add(c41).intoArray(c, cIdx + 4 * ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 5 * ldc).add(c50).intoArray(c, cIdx + 5 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 5 * ldc + L).add(c51).intoArray(c, cIdx + 5 * ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 6 * ldc).add(c60).intoArray(c, cIdx + 6 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 6 * ldc + L).add(c61).intoArray(c, cIdx + 6 * ldc + L);
+        FloatVector.fromArray(F, c, cIdx + 7 * ldc).add(c70).intoArray(c, cIdx + 7 * ldc);
+        FloatVector.fromArray(F, c, cIdx + 7 * ldc + L).add(c71).intoArray(c, cIdx + 7 * ldc + L);
+    }
+
     private static void kernel(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
-        if (MR == 6) {
+        if (MR == 8) {
+            kernel8x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);
+        } else if (MR == 6) {
             kernel6x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);
         } else {
             kernel4x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);

@@ -69,7 +69,8 @@ final class BenchCommand {
             "  --split MODE         with --threads > 1: batch = each thread runs whole [batch]",
             "                       sequences for its slice of B (DataParallelRnn); step = every",
             "                       GEMM is split, per step",
-            "  --seconds S          warm-up and timing per figure                   [1.0]",
+            "  --seconds S          warm-up (and >= 30 calls, up to 3 S) and timing [1.0]",
+            "                       per figure",
             "  --json               one JSON object per line instead of a table",
             "",
             "exit code: 0 done, 2 usage error");
@@ -267,17 +268,22 @@ final class BenchCommand {
     }
 
     /**
-     * Median time of one call in ns: warm-up for {@code seconds}, then samples of back-to-back calls
+     * Median time of one call in ns: warm-up for {@code seconds} and at least 30 calls (but no longer
+     * than 3 × {@code seconds}), then samples of back-to-back calls
      * (each ≥ 20 ms, or one call if a call takes longer) for {@code seconds}, at least 3 samples; and
      * the bytes allocated per call within the samples. The allocation counter is read around each
      * sample's calls only, so the bookkeeping between samples (a boxed Double per sample) is not
-     * counted.
+     * counted. The call count matters for the long passes: a 95 ms LSTM training step at
+     * (35,20,650,650) gets ten calls in a one-second warm-up, C2 has not yet compiled all of its
+     * kernels, and the interpreted and C1 code then allocates (the Vector API boxes there) during
+     * the first samples: 2 MB per call on JDK 17, none after 30 warm-up calls.
      */
     static Figure time(Runnable call, double seconds) {
         long budget = (long) (seconds * 1e9);
         long start = System.nanoTime();
         long calls = 0;
-        while (System.nanoTime() - start < budget || calls < 2) {
+        for (long elapsed = 0; (elapsed < budget || calls < 30) && elapsed < 3 * budget || calls < 2;
+                elapsed = System.nanoTime() - start) {
             call.run();
             calls++;
         }

@@ -372,7 +372,7 @@ final class VectorGemm {
             int mr = Math.min(MR, mc - ir);
             int pa = (ir / MR) * kc * MR;
             int cIdx = cIdx0 + ir * ldc;
-            boolean full = mr == MR && nr == NR;
+            boolean full = mr == tileRows(mr) && nr == NR;
             if (!full) {
                 java.util.Arrays.fill(tile, 0f);
             }
@@ -380,7 +380,7 @@ final class VectorGemm {
             // doubled body exceeded C2's inlining budget, the edge copy's vector intrinsics were not
             // inlined, and every edge tile ran the Vector API's boxing Java fallback (kilobytes of
             // garbage and many times slower per edge tile; found by ThreadMXBean allocation counts).
-            kernel(kc, packA, pa, packB, pb, full ? c : tile, full ? cIdx : 0, full ? ldc : NR);
+            kernel(kc, mr, packA, pa, packB, pb, full ? c : tile, full ? cIdx : 0, full ? ldc : NR);
             if (!full) {
                 for (int r = 0; r < mr; r++) {
                     int row = cIdx + r * ldc;
@@ -657,15 +657,16 @@ final class VectorGemm {
     }
 
     /**
-     * C[0:4, 0:2L] += Σ_p pa[p·4 + r] · pb[p·2L + j] over p &lt; kc, with C at {@code cIdx}, row stride ldc.
+     * C[0:4, 0:2L] += Σ_p pa[p·as + r] · pb[p·2L + j] over p &lt; kc, with C at {@code cIdx}, row stride ldc;
+     * {@code as} is the A panel's row count (4, or 8 for the first 4 rows of an 8-row panel).
      * 8 accumulators + 2 B vectors + 4 broadcasts = 14 registers, even when C2 hoists all four
      * broadcasts to the top of the iteration (JDK 25 does).
      */
-    static void kernel4x2(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
+    static void kernel4x2(int kc, int as, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00;
         for (int p = 0; p < kc; p++) {
-            int ap = paOff + p * 4, bp = pbOff + p * NR;
+            int ap = paOff + p * as, bp = pbOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(F, pb, bp);
             FloatVector b1 = FloatVector.fromArray(F, pb, bp + L);
             FloatVector a0 = FloatVector.broadcast(F, pa[ap]);
@@ -793,13 +794,27 @@ final class VectorGemm {
         FloatVector.fromArray(F, c, cIdx + 7 * ldc + L).add(c71).intoArray(c, cIdx + 7 * ldc + L);
     }
 
-    private static void kernel(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
+    /**
+     * Rows the micro-kernel computes for a tile with {@code mr} valid rows: MR, except that with the
+     * 8-row kernel an edge of at most 4 rows runs the 4-row kernel over the first half of the 8-row
+     * panel. Batch slices such as 10 rows (B = 20 on two threads) would otherwise spend 6 of 16 row
+     * slots on zero padding instead of 2 of 12.
+     */
+    private static int tileRows(int mr) {
+        return MR == 8 && mr <= 4 ? 4 : MR;
+    }
+
+    private static void kernel(int kc, int mr, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
         if (MR == 8) {
-            kernel8x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);
+            if (mr <= 4) {
+                kernel4x2(kc, 8, pa, paOff, pb, pbOff, c, cIdx, ldc);
+            } else {
+                kernel8x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);
+            }
         } else if (MR == 6) {
             kernel6x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);
         } else {
-            kernel4x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);
+            kernel4x2(kc, 4, pa, paOff, pb, pbOff, c, cIdx, ldc);
         }
     }
 

@@ -1,8 +1,6 @@
 package org.rnn4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -52,7 +50,10 @@ import jdk.incubator.vector.VectorSpecies;
  * until the kernels stopped passing vectors to methods.
  *
  * <p>Every C element gets the same arithmetic whatever tile it lands in (per KC block: an FMA chain
- * from zero over k, then one add into C), so results do not depend on where the problem is split.
+ * from zero over k, then one add into C), so results do not depend on where the problem is split,
+ * nor on M: every form and size runs this one path. (A dot-product form for small-M A·Bᵀ was
+ * removed because it reduced lanes in another order: a row's bits depended on whether its call had
+ * more than MC rows, so a data-parallel slice of a batch differed from the whole batch.)
  *
  * <p><b>Why one long file.</b> One algorithm: the packing, the register tiles and the blocking loop
  * share the tile constants (MR, NR, KC) and the one order of arithmetic that makes every split give
@@ -94,10 +95,6 @@ final class VectorGemm {
                      float beta, float[] c, int cOff, int ldc, int mTotal) {
         GemmDriver.applyBeta(m, n, beta, c, cOff, ldc);
         if (k == 0 || alpha == 0f) {
-            return;
-        }
-        if (!transA && transB && mTotal <= MC) {
-            dotForm(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
             return;
         }
         Workspace ws = WORKSPACE.get();
@@ -390,153 +387,6 @@ final class VectorGemm {
                 }
             }
         }
-    }
-
-    /**
-     * C += alpha·A·Bᵀ for small M with A (m, k) and B (n, k) both row-major: every C element is a dot
-     * product of two contiguous rows, so no packing is needed. Transposing B into panels (what the
-     * packed path must do for this form) costs about one cycle per element of B, a third of the
-     * multiply itself at M = 32. This is the recurrent GEMM of every RNN step (h·W_hhᵀ, M = batch).
-     * Loop order: 4 rows of B (4·k floats) stay in L1 while all row pairs of A pass over them.
-     */
-    static void dotForm(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-                        float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        float[] out = WORKSPACE.get().tile;
-        for (int j = 0; j < n; j += 4) {
-            int nr = Math.min(4, n - j);
-            // Past the edge, repeat the last valid row: computed, then discarded.
-            int b0 = bOff + j * ldb;
-            int b1 = bOff + (j + Math.min(1, nr - 1)) * ldb;
-            int b2 = bOff + (j + Math.min(2, nr - 1)) * ldb;
-            int b3 = bOff + (j + Math.min(3, nr - 1)) * ldb;
-            for (int i = 0; i < m; i += 2) {
-                int mr = Math.min(2, m - i);
-                int a0 = aOff + i * lda;
-                int a1 = aOff + (i + mr - 1) * lda;
-                dot2x4(k, a, a0, a1, b, b0, b1, b2, b3, out);
-                for (int r = 0; r < mr; r++) {
-                    int row = cOff + (i + r) * ldc + j;
-                    for (int q = 0; q < nr; q++) {
-                        c[row + q] += alpha * out[r * 4 + q];
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * out[r·4 + q] = Σ_p a_r[p]·b_q[p] for two rows of A and four of B, each k long: 8 vector
-     * accumulators, 6 loads per 8 FMAs, one reduction per accumulator, scalar tail.
-     */
-    static void dot2x4(int k, float[] a, int a0, int a1, float[] b, int b0, int b1, int b2, int b3, float[] out) {
-        FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s03 = s00;
-        FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-        int p = 0;
-        for (int bound = F.loopBound(k); p < bound; p += L) {
-            FloatVector x0 = FloatVector.fromArray(F, a, a0 + p);
-            FloatVector x1 = FloatVector.fromArray(F, a, a1 + p);
-            FloatVector y = FloatVector.fromArray(F, b, b0 + p);
-            s00 = x0.fma(y, s00);
-            s10 = x1.fma(y, s10);
-            y = FloatVector.fromArray(F, b, b1 + p);
-            s01 = x0.fma(y, s01);
-            s11 = x1.fma(y, s11);
-            y = FloatVector.fromArray(F, b, b2 + p);
-            s02 = x0.fma(y, s02);
-            s12 = x1.fma(y, s12);
-            y = FloatVector.fromArray(F, b, b3 + p);
-            s03 = x0.fma(y, s03);
-            s13 = x1.fma(y, s13);
-        }
-        // Four lane sums per row at once by folding (halves, then quarters, then lane pairs) instead
-        // of eight separate sumLanes trees: 19 lane operations per row instead of 28, and few enough
-        // C2 nodes that the whole kernel inlines (eight trees hit NodeCountInliningCutoff, the last
-        // call stayed a call and boxed its argument on every call). Blends, rotations and adds are
-        // exact lane operations, so the result is the same in every JIT tier.
-        float t00, t01, t02, t03, t10, t11, t12, t13;
-        if (L >= 4) {
-            FloatVector r0 = fold4(s00, s01, s02, s03);
-            FloatVector r1 = fold4(s10, s11, s12, s13);
-            t00 = r0.lane(0);
-            t01 = r0.lane(L / 2);
-            t02 = r0.lane(L / 4);
-            t03 = r0.lane(3 * L / 4);
-            t10 = r1.lane(0);
-            t11 = r1.lane(L / 2);
-            t12 = r1.lane(L / 4);
-            t13 = r1.lane(3 * L / 4);
-        } else {   // 64-bit species: two lanes, one add each
-            t00 = VectorLanes.sumLanes(s00);
-            t01 = VectorLanes.sumLanes(s01);
-            t02 = VectorLanes.sumLanes(s02);
-            t03 = VectorLanes.sumLanes(s03);
-            t10 = VectorLanes.sumLanes(s10);
-            t11 = VectorLanes.sumLanes(s11);
-            t12 = VectorLanes.sumLanes(s12);
-            t13 = VectorLanes.sumLanes(s13);
-        }
-        for (; p < k; p++) {
-            float x0 = a[a0 + p], x1 = a[a1 + p];
-            t00 = Math.fma(x0, b[b0 + p], t00);
-            t01 = Math.fma(x0, b[b1 + p], t01);
-            t02 = Math.fma(x0, b[b2 + p], t02);
-            t03 = Math.fma(x0, b[b3 + p], t03);
-            t10 = Math.fma(x1, b[b0 + p], t10);
-            t11 = Math.fma(x1, b[b1 + p], t11);
-            t12 = Math.fma(x1, b[b2 + p], t12);
-            t13 = Math.fma(x1, b[b3 + p], t13);
-        }
-        out[0] = t00;
-        out[1] = t01;
-        out[2] = t02;
-        out[3] = t03;
-        out[4] = t10;
-        out[5] = t11;
-        out[6] = t12;
-        out[7] = t13;
-    }
-
-    /** Lanes [L/2, L). */
-    private static final VectorMask<Float> UPPER_HALF = laneMask(i -> i >= L / 2);
-    /** The second quarter of each half: lanes i with (i mod L/2) ≥ L/4. */
-    private static final VectorMask<Float> SECOND_QUARTERS = laneMask(i -> i % (L / 2) >= L / 4);
-    /** Lane i takes lane i + L/2, i + L/4, i − L/4 (mod L); i XOR 2, i XOR 1. */
-    private static final VectorShuffle<Float> ROT_HALF = VectorShuffle.iota(F, L / 2, 1, true);
-    private static final VectorShuffle<Float> ROT_QUARTER_UP = VectorShuffle.iota(F, Math.max(L / 4, 1), 1, true);
-    private static final VectorShuffle<Float> ROT_QUARTER_DOWN = VectorShuffle.iota(F, L - Math.max(L / 4, 1), 1, true);
-    private static final VectorShuffle<Float> XOR_2 = VectorShuffle.fromOp(F, i -> i ^ Math.min(2, L - 1));
-    private static final VectorShuffle<Float> XOR_1 = VectorShuffle.fromOp(F, i -> i ^ 1);
-
-    private static VectorMask<Float> laneMask(java.util.function.IntPredicate p) {
-        boolean[] bits = new boolean[L];
-        for (int i = 0; i < L; i++) {
-            bits[i] = p.test(i);
-        }
-        return VectorMask.fromArray(F, bits, 0);
-    }
-
-    /**
-     * Folds four accumulators into one vector holding their lane sums: Σ s0 in lane 0, Σ s2 in lane
-     * L/4, Σ s1 in lane L/2, Σ s3 in lane 3L/4 (L ≥ 4).
-     * <pre>
-     *   p01 = [s0 | s1] + rot_{L/2}[s1 | s0]        halves:   s0 folded to lanes [0, L/2), s1 to [L/2, L)
-     *   p23 = [s2 | s3] + rot_{L/2}[s3 | s2]
-     *   r   = blend(p01, p23) + blend(rot_{+L/4} p01, rot_{−L/4} p23)    quarters: s0, s2, s1, s3
-     *   r  += r[i ^ 2] (L = 16), r += r[i ^ 1] (L ≥ 8)                    the rest of each quarter
-     * </pre>
-     */
-    static FloatVector fold4(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
-        FloatVector p01 = s0.blend(s1, UPPER_HALF).add(s1.blend(s0, UPPER_HALF).rearrange(ROT_HALF));
-        FloatVector p23 = s2.blend(s3, UPPER_HALF).add(s3.blend(s2, UPPER_HALF).rearrange(ROT_HALF));
-        FloatVector r = p01.blend(p23, SECOND_QUARTERS)
-                .add(p01.rearrange(ROT_QUARTER_UP).blend(p23.rearrange(ROT_QUARTER_DOWN), SECOND_QUARTERS));
-        if (L >= 16) {
-            r = r.add(r.rearrange(XOR_2));
-        }
-        if (L >= 8) {
-            r = r.add(r.rearrange(XOR_1));
-        }
-        return r;
     }
 
     private static int chooseMr() {

@@ -54,8 +54,7 @@ final class VectorLanes {
      * loop was also deterministic but cost ~30 µops a reduction, which dominated GEMV at H = 64.)
      * Only where the tree is alone in a compile unit of fixed size: in {@code VectorKernels.bf16Row}, which is
      * larger than C2's hot-inlining limit (FreqInlineSize, 325 bytecodes) and so never inlined into
-     * a caller, once per row (where storing the vector would cost a third of the row), and in the
-     * 64-bit species' branch of {@code VectorGemm.dot2x4} (one add per tree). Everywhere else see
+     * a caller, once per row (where storing the vector would cost a third of the row). Everywhere else see
      * {@code VectorKernels.sumStored}.
      */
     static float sumLanes(FloatVector v) {

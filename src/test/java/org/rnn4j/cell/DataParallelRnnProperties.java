@@ -106,6 +106,31 @@ class DataParallelRnnProperties {
         }
     }
 
+    /**
+     * The property's shapes keep T·B below the GEMM's small-M bound (one A block, 144 rows), so every
+     * slice takes the same GEMM path as the whole batch. Here the whole batch's input projection has
+     * T·B = 200 rows and each of the two slices 100: a row's result must not depend on which side of
+     * that bound its call falls (it did, when small-M A·Bᵀ calls ran a dot-product form).
+     */
+    @Test
+    void slicesOnEitherSideOfTheSmallMBoundMatchTheWholeBatch() {
+        for (CellType cell : CellType.values()) {
+            for (Kernels k : new Kernels[] {Kernels.simd(), Kernels.scalar()}) {
+                RnnSpec spec = RnnSpec.builder(cell, 5, 7).numLayers(2).build();
+                RnnCase c = new RnnCase(spec, 10, 20, null, true, 5);
+                Rnn rnn = new Rnn(c.weights, k);
+                RnnCase.Result whole = c.run(rnn, new RnnWorkspace(), false);
+                DataParallelRnn dp = new DataParallelRnn(rnn, Runnable::run, 2, Parallelism.SERIAL);
+                RnnCase.Result split = run(c, dp, dp.newWorkspace(1));
+                for (String name : new String[] {"output", "h_n", "c_n", "grad.input", "grad.h0", "grad.c0"}) {
+                    if (whole.get(name) != null) {
+                        assertArrayEquals(whole.get(name), split.get(name), name + " for " + cell + " " + k.name());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void badArgumentsAreNamed() {
         RnnSpec spec = RnnSpec.builder(CellType.LSTM, 3, 4).build();

@@ -25,10 +25,8 @@ class VectorHelperRuleTest {
     /** The allowed vector-valued helpers ("Class.method") and why each is safe. */
     static final Map<String, String> ALLOWED = Map.of(
             "VectorLanes.floatSpecies", "class initialisation only: picks the species once",
-            "VectorGemm.laneMask", "class initialisation only: builds constant masks once",
-            "VectorGemm.fold4", "three adds: a few instructions compiled, far below InlineSmallCode",
             "VectorLanes.sumLanes", "a fixed rotation tree, a few hundred bytes compiled; called only from"
-                    + " compile units of fixed size (bf16Row, the 64-bit dot2x4 branch)",
+                    + " a compile unit of fixed size (bf16Row)",
             "VectorKernels.vsigmoid", "SVML path only: one stub call and two lane ops",
             "VectorKernels.vtanh", "SVML path only: one stub call");
 

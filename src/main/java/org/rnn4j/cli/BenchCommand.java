@@ -1,7 +1,6 @@
 package org.rnn4j.cli;
 
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -219,8 +218,8 @@ final class BenchCommand {
         double fraction = gflops / peakGflops;
         if (json) {
             out.println(String.format(Locale.ROOT, "{\"kind\": %s, \"cell\": %s, \"shape\": %s, \"ms\": %.6g, \"gflops\": %.4g, "
-                    + "\"peak_gflops\": %.4g, \"peak_fraction\": %.4g, \"alloc_bytes\": %.1f}", q(kind), q(cell.id()), q(shape),
-                    ms, gflops, peakGflops, fraction, f.bytes));
+                    + "\"peak_gflops\": %.4g, \"peak_fraction\": %.4g, \"alloc_bytes\": %s}", q(kind), q(cell.id()), q(shape),
+                    ms, gflops, peakGflops, fraction, jsonBytes(f.bytes)));
         } else {
             out.println(String.format(Locale.ROOT, PASS_ROW, cell.id(), label, String.format(Locale.ROOT, "%.2f", ms),
                     String.format(Locale.ROOT, "%.1f", gflops), String.format(Locale.ROOT, "%.1f%%", 100 * fraction),
@@ -236,8 +235,8 @@ final class BenchCommand {
         if (json) {
             out.println(String.format(Locale.ROOT, "{\"kind\": \"stream\", \"cell\": %s, \"hidden\": %d, \"batch\": 1, "
                     + "\"threads\": %d, \"us\": %.6g, \"p50_us\": %.6g, \"p99_us\": %.6g, \"p999_us\": %.6g, \"max_us\": %.6g, "
-                    + "\"steps\": %d, \"alloc_bytes\": %.1f}", q(cell.id()), h, threads, r.meanNs() / 1e3, r.p50Ns() / 1e3,
-                    r.p99Ns() / 1e3, r.p999Ns() / 1e3, r.maxNs() / 1e3, r.steps(), r.bytesPerStep()));
+                    + "\"steps\": %d, \"alloc_bytes\": %s}", q(cell.id()), h, threads, r.meanNs() / 1e3, r.p50Ns() / 1e3,
+                    r.p99Ns() / 1e3, r.p999Ns() / 1e3, r.maxNs() / 1e3, r.steps(), jsonBytes(r.bytesPerStep())));
         } else {
             out.println(String.format(Locale.ROOT, STREAM_ROW, cell.id(), "H=" + h, threads, us(r.meanNs()), us(r.p50Ns()),
                     us(r.p99Ns()), us(r.p999Ns()), us(r.maxNs()), bytes(r.bytesPerStep())));
@@ -256,7 +255,15 @@ final class BenchCommand {
     record Figure(double ns, double bytes) {}
 
     /** Bytes per call for the table: "0 B", "1536 B", "227.3 kB". */
+    /** alloc_bytes in JSON: null where the JVM has no per-thread allocation counter. */
+    static String jsonBytes(double b) {
+        return Double.isNaN(b) ? "null" : String.format(Locale.ROOT, "%.1f", b);
+    }
+
     static String bytes(double b) {
+        if (Double.isNaN(b)) {
+            return "n/a";
+        }
         if (b >= 1e6) {
             return String.format(Locale.ROOT, "%.1f MB", b / 1e6);
         }
@@ -289,23 +296,23 @@ final class BenchCommand {
         }
         double perCall = (double) (System.nanoTime() - start) / calls;
         int batch = (int) Math.max(1, Math.min(1_000_000, 20e6 / perCall));
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         List<Double> samples = new ArrayList<>();
         long allocated = 0;
         start = System.nanoTime();
         while (System.nanoTime() - start < budget || samples.size() < 3) {
-            long a0 = mx.getCurrentThreadAllocatedBytes();
+            long a0 = ThreadAllocation.bytes();
             long t0 = System.nanoTime();
             for (int i = 0; i < batch; i++) {
                 call.run();
             }
             long t1 = System.nanoTime();
-            allocated += mx.getCurrentThreadAllocatedBytes() - a0;
+            allocated += ThreadAllocation.bytes() - a0;
             samples.add((double) (t1 - t0) / batch);
         }
         double[] s = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-        return new Figure(median, (double) allocated / ((long) batch * samples.size()));
+        return new Figure(median, ThreadAllocation.available()
+                ? (double) allocated / ((long) batch * samples.size()) : Double.NaN);
     }
 
     private static int[] positives(String name, String v, String sep, int count) {

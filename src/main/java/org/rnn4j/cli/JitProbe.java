@@ -145,7 +145,9 @@ final class JitProbe {
      * may have run C1's code, whose Vector API calls allocate), warm, wait and measure again.
      */
     private static double measure(Measured m) {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        if (!ThreadAllocation.available()) {
+            return Double.NaN;
+        }
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         long best = Long.MAX_VALUE;
         for (int attempt = 0; attempt < 4; attempt++) {
@@ -156,11 +158,11 @@ final class JitProbe {
             long compiled = compileTime(jit);
             best = Long.MAX_VALUE;
             for (int round = 0; round < 3 && best > 0; round++) {
-                long before = mx.getCurrentThreadAllocatedBytes();
+                long before = ThreadAllocation.bytes();
                 for (int i = 0; i < m.calls; i++) {
                     m.call.run();
                 }
-                best = Math.min(best, mx.getCurrentThreadAllocatedBytes() - before);
+                best = Math.min(best, ThreadAllocation.bytes() - before);
             }
             if (best == 0 || (compileTime(jit) == compiled && !Boolean.FALSE.equals(compilerIdle()))) {
                 break;

@@ -1,6 +1,5 @@
 package org.rnn4j.cli;
 
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
@@ -44,7 +43,8 @@ final class StreamLatency {
      * @param p99Ns 99th percentile (nearest rank)
      * @param p999Ns 99.9th percentile (nearest rank)
      * @param maxNs the slowest step
-     * @param bytesPerStep bytes allocated per timed step, every thread's allocation counted
+     * @param bytesPerStep bytes allocated per timed step, every thread's allocation counted; NaN where the
+     *        JVM has no per-thread allocation counter (ThreadAllocation)
      */
     record Result(int threads, long steps, double meanNs, long p50Ns, long p99Ns, long p999Ns, long maxNs,
                   double bytesPerStep) {}
@@ -133,7 +133,7 @@ final class StreamLatency {
         }
         Arrays.sort(all);
         return new Result(threads, total, (double) sum / total, nearestRank(all, n, 500), nearestRank(all, n, 990),
-                nearestRank(all, n, 999), all[n - 1], (double) bytes / total);
+                nearestRank(all, n, 999), all[n - 1], ThreadAllocation.available() ? (double) bytes / total : Double.NaN);
     }
 
     private static void joinUninterruptibly(Thread t) {
@@ -206,9 +206,8 @@ final class StreamLatency {
             double perStep = warm > halfSteps && halfSteps > 0 ? (double) (now - halfTime) / (warm - halfSteps)
                     : (double) (now - t0) / warm;
             samples = new long[(int) Math.min(MAX_SAMPLES, Math.max(MIN_SAMPLES, 4 * budget / perStep))];
-            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             start.await(patience, TimeUnit.NANOSECONDS);
-            long a0 = mx.getCurrentThreadAllocatedBytes();
+            long a0 = ThreadAllocation.bytes();
             long begin = System.nanoTime();
             long prev = begin;
             int n = 0;
@@ -222,7 +221,7 @@ final class StreamLatency {
                     break;
                 }
             }
-            bytes = mx.getCurrentThreadAllocatedBytes() - a0;
+            bytes = ThreadAllocation.bytes() - a0;
             count = n;
         }
     }

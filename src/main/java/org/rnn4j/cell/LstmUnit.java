@@ -38,6 +38,9 @@ final class LstmUnit extends CellUnit {
         inputProjection(ws, u, l, d, true);
         // W_hhᵀ (P, 4H) packed once for all T steps (see recurrentPacking)
         ws.packFwd = k.packGemmB(true, p, g, weights.weightHh(l, d), 0, p, ws.packFwd);
+        if (proj) {   // W_hrᵀ (H, P) packed once for all T steps of h_t = hPre_t·W_hrᵀ
+            ws.packFwd2 = k.packGemmB(true, h, p, weights.weightHr(l, d), 0, h, ws.packFwd2);
+        }
         for (int t = 0; t < ws.seqLen; t++) {
             int m = ws.active[t];
             zeroRows(hs, (t + 1) * b + m, b - m, p);
@@ -63,8 +66,8 @@ final class LstmUnit extends CellUnit {
             }
             if (proj) {
                 // h_t[0:m] = hPre_t[0:m]·W_hrᵀ             (m, H)·(H, P)
-                k.gemm(false, true, m, p, h, 1f, hPre, t * b * h, h, weights.weightHr(l, d), 0, h, 0f,
-                        hs, (t + 1) * b * p, p, ws.parallelism);
+                Arrays.fill(hs, (t + 1) * b * p, (t + 1) * b * p + m * p, 0f);
+                k.multAddPacked(m, 1f, hPre, t * b * h, h, ws.packFwd2, hs, (t + 1) * b * p, p, ws.parallelism);
             }
         }
     }
@@ -91,7 +94,9 @@ final class LstmUnit extends CellUnit {
         float[] peep = spec.peephole() ? weights.peephole(l, d) : null;
         // W_hh (4H, P) packed once for all T steps of dh_{t−1} = dGates_t·W_hh
         ws.packBwd = k.packGemmB(false, g, p, weights.weightHh(l, d), 0, p, ws.packBwd);
-        float[] wHrT = proj ? transposed(weights.weightHr(l, d), p, h, ws.wHrT) : null;   // (H, P)
+        if (proj) {   // W_hr (P, H) packed once for all T steps of dhPre_t = dh_t·W_hr
+            ws.packBwd2 = k.packGemmB(false, p, h, weights.weightHr(l, d), 0, h, ws.packBwd2);
+        }
         for (int t = ws.seqLen - 1; t >= 0; t--) {
             int m = ws.active[t];
             // rows past a sequence's end keep dGates = 0, so the all-step weight GEMMs skip them exactly
@@ -107,8 +112,9 @@ final class LstmUnit extends CellUnit {
             float[] dhCell = ws.dh;   // dL/d(o ⊙ tanh c_t), (m, H)
             if (proj) {
                 System.arraycopy(ws.dh, 0, dHs, t * b * p, m * p);
-                // dhPre[0:m] = dh_t[0:m]·W_hr         (m, P)·(P, H), as dh·(W_hrᵀ)ᵀ
-                k.gemm(false, true, m, h, p, 1f, ws.dh, 0, p, wHrT, 0, p, 0f, ws.dhPre, 0, h, ws.parallelism);
+                // dhPre[0:m] = dh_t[0:m]·W_hr         (m, P)·(P, H)
+                Arrays.fill(ws.dhPre, 0, m * h, 0f);
+                k.multAddPacked(m, 1f, ws.dh, 0, p, ws.packBwd2, ws.dhPre, 0, h, ws.parallelism);
                 dhCell = ws.dhPre;
             }
             for (int s = 0; s < m; s++) {
@@ -141,20 +147,5 @@ final class LstmUnit extends CellUnit {
                 k.mulAdd(h, dGates, r * g + 3 * h, cs, (r + b) * h, dPeep, 2 * h);
             }
         }
-    }
-
-    /**
-     * The transpose (cols, rows) of a row-major (rows, cols) matrix, into {@code dst}, for the
-     * projection's per-step GEMM, which uses the dot form: in the A·Bᵀ form (B = Wᵀ) small-m GEMMs
-     * read B in place, where the A·B form would repack W at every step. The recurrent
-     * dGates·W_hh runs on a packed W_hh instead (ws.packBwd).
-     */
-    private static float[] transposed(float[] w, int rows, int cols, float[] dst) {
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                dst[c * rows + r] = w[r * cols + c];
-            }
-        }
-        return dst;
     }
 }

@@ -80,11 +80,11 @@ public final class RnnWorkspace {
     // runs the register-blocked micro-kernel (2× the dot form at (32, 1024, 256), docs/performance.md).
     org.rnn4j.kernel.PackedGemmB packFwd;
     org.rnn4j.kernel.PackedGemmB packBwd;
-    // GRU reset-before multiplies by two blocks of W_hh per step (W_h[r,z] and W_hn, because the n
-    // block's input r ⊙ h_{t−1} needs r first): packFwd/packBwd hold the first, these the second.
+    // A second matrix per step. GRU reset-before multiplies by two blocks of W_hh (W_h[r,z] and W_hn,
+    // because the n block's input r ⊙ h_{t−1} needs r first): packFwd/packBwd hold the first, these
+    // the second. The projected LSTM: W_hrᵀ (H, P) forward and W_hr (P, H) backward.
     org.rnn4j.kernel.PackedGemmB packFwd2;
     org.rnn4j.kernel.PackedGemmB packBwd2;
-    float[] wHrT = new float[0];         // projected LSTM (H, P) W_hrᵀ
 
     /** A workspace with serial GEMMs and dropout seeded with 0. */
     public RnnWorkspace() {
@@ -217,7 +217,6 @@ public final class RnnWorkspace {
         m.put("packBwd", bytes(packBwd));
         m.put("packFwd2", bytes(packFwd2));
         m.put("packBwd2", bytes(packBwd2));
-        m.put("wHrT", 4L * wHrT.length);
         return m;
     }
 
@@ -383,7 +382,6 @@ public final class RnnWorkspace {
         if (spec.projSize() > 0) {
             dHs = ensure(dHs, tb * p);
             dhPre = ensure(dhPre, (long) batch * h);
-            wHrT = ensure(wHrT, (long) h * p);
         }
         if (spec.resetBefore()) {
             drh = ensure(drh, (long) batch * h);

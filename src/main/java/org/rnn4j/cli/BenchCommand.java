@@ -254,12 +254,12 @@ final class BenchCommand {
      */
     record Figure(double ns, double bytes) {}
 
-    /** Bytes per call for the table: "0 B", "1536 B", "227.3 kB". */
     /** alloc_bytes in JSON: null where the JVM has no per-thread allocation counter. */
     static String jsonBytes(double b) {
         return Double.isNaN(b) ? "null" : String.format(Locale.ROOT, "%.1f", b);
     }
 
+    /** Bytes per call for the table: "0 B", "1536 B", "227.3 kB"; "n/a" without a counter (NaN). */
     static String bytes(double b) {
         if (Double.isNaN(b)) {
             return "n/a";

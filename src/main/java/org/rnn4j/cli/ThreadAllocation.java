@@ -7,8 +7,9 @@ import java.lang.management.ManagementFactory;
  * {@code com.sun.management.ThreadMXBean} from the {@code jdk.management} module. A runtime without
  * that module (a jlink image) or with the counter switched off has none; the measuring commands then
  * report the bytes as not available instead of failing with a ClassCastException or a
- * NoClassDefFoundError. The extension type is named only inside {@link #bytes}, after
- * {@link #available()} found it, so that this class loads on every runtime.
+ * NoClassDefFoundError. The field is typed by the {@code java.management} interface and the extension
+ * type is resolved only where it is used (inside a guarded lookup, and in {@link #bytes} once that
+ * lookup found it), so that this class loads on every runtime.
  */
 final class ThreadAllocation {
     private ThreadAllocation() {}

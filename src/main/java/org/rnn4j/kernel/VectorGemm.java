@@ -377,6 +377,8 @@ final class VectorGemm {
             // doubled body exceeded C2's inlining budget, the edge copy's vector intrinsics were not
             // inlined, and every edge tile ran the Vector API's boxing Java fallback (kilobytes of
             // garbage and many times slower per edge tile; found by ThreadMXBean allocation counts).
+            // With MR = 8 the site inlines two bodies, 8 × 2 and the 4 × 2 edge kernel; that stays
+            // within budget on JDK 25 (the allocation guards at every width, rnn4j info --jit).
             kernel(kc, mr, packA, pa, packB, pb, full ? c : tile, full ? cIdx : 0, full ? ldc : NR);
             if (!full) {
                 for (int r = 0; r < mr; r++) {
@@ -654,18 +656,15 @@ final class VectorGemm {
         return MR == 8 && mr <= 4 ? 4 : MR;
     }
 
+    /** The micro-kernel of {@link #tileRows}{@code (mr)} rows over an MR-row panel (pa[p·MR + r]). */
     private static void kernel(int kc, int mr, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc) {
-        if (MR == 8) {
-            if (mr <= 4) {
-                kernel4x2(kc, 8, pa, paOff, pb, pbOff, c, cIdx, ldc);
-            } else {
-                kernel8x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);
-            }
-        } else if (MR == 6) {
+        int rows = tileRows(mr);
+        if (rows == 8) {
+            kernel8x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);
+        } else if (rows == 6) {
             kernel6x2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc);
         } else {
-            kernel4x2(kc, 4, pa, paOff, pb, pbOff, c, cIdx, ldc);
+            kernel4x2(kc, MR, pa, paOff, pb, pbOff, c, cIdx, ldc);
         }
     }
-
 }

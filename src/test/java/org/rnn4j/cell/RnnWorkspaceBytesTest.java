@@ -152,10 +152,10 @@ class RnnWorkspaceBytesTest {
         } else {
             m.put("packFwd", k.packGemmB(true, p, g, w, 0, p, null).bytes());
             m.put("packBwd", k.packGemmB(false, g, p, w, 0, p, null).bytes());
-            m.put("packFwd2", 0L);
-            m.put("packBwd2", 0L);
+            // the projected LSTM's W_hrᵀ (H, P) and W_hr (P, H)
+            m.put("packFwd2", proj ? k.packGemmB(true, h, p, w, 0, h, null).bytes() : 0L);
+            m.put("packBwd2", proj ? k.packGemmB(false, p, h, w, 0, h, null).bytes() : 0L);
         }
-        m.put("wHrT", proj ? 4L * h * p : 0);
         return m;
     }
 
